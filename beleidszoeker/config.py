@@ -41,6 +41,8 @@ class Settings:
     chunk_target_words: int = 160
     chunk_max_words: int = 260
     chunk_overlap_words: int = 30
+    # Exact FAISS search below this many passages, HNSW above (see benchmarks/).
+    ann_threshold: int = field(default_factory=lambda: int(os.environ.get("BELEIDSZOEKER_ANN_THRESHOLD", "200000")))
 
     @property
     def store_dir(self) -> Path:
