@@ -26,6 +26,7 @@ from beleidszoeker.atomic import atomic_directory, recover
 from beleidszoeker.config import Settings
 from beleidszoeker.jsonl import write_jsonl
 from beleidszoeker.records import Chunk
+from index.answer import answer_units
 from index.vector import VectorIndex, choose_kind
 from ingest.store import ChunkStore, load_store
 
@@ -40,8 +41,8 @@ class IndexUnavailable(Exception):
 class BuildReport:
     chunks: int
     embedded: int
+    units_embedded: int
     reused: int
-    removed: int
     kind: str
     seconds: float
     changed: bool
@@ -50,8 +51,8 @@ class BuildReport:
         if not self.changed:
             return f"Index is actueel ({self.chunks} passages); niets te doen ({self.seconds:.1f} s)."
         return (
-            f"Index gebouwd: {self.chunks} passages ({self.embedded} nieuw ingebed, {self.reused} hergebruikt, "
-            f"{self.removed} vervallen), vectorindex {self.kind}; {self.seconds:.1f} s"
+            f"Index gebouwd: {self.chunks} passages ({self.embedded} nieuw ingebed, {self.reused} hergebruikt; "
+            f"{self.units_embedded} zinnen ingebed), vectorindex {self.kind}; {self.seconds:.1f} s"
         )
 
 
@@ -88,25 +89,28 @@ def build_index(
         and old_manifest.get("corpus_fingerprint") == fingerprint
         and old_manifest.get("model_id") == embedder.model_id
     ):
-        return BuildReport(len(chunks), 0, len(chunks), 0, old_manifest["vector_index"], _since(started), False)
+        return BuildReport(len(chunks), 0, 0, len(chunks), old_manifest["vector_index"], _since(started), False)
+
+    from ingest.chunk import split_sentences
 
     keys = [embed_key(embedder.model_id, c.embed_text) for c in chunks]
     cached = _load_cached_vectors(settings.index_dir, embedder.model_id)
-    todo = [i for i, k in enumerate(keys) if k not in cached]
-    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    for i, k in enumerate(keys):
-        if k in cached:
-            vectors[i] = cached[k]
-    if todo:
-        fresh = embedder.embed_passages([chunks[i].embed_text for i in todo], show_progress=progress)
-        vectors[todo] = fresh
+    units = [answer_units(c.text, split_sentences) for c in chunks]
+    unit_texts = [c.text[s:e] for c, spans in zip(chunks, units, strict=True) for s, e in spans]
+    unit_keys = [embed_key(embedder.model_id, "unit:" + t) for t in unit_texts]
+    vectors, n_new = _embed_cached(embedder, [c.embed_text for c in chunks], keys, cached, progress, "passages")
+    unit_vectors, n_new_units = _embed_cached(embedder, unit_texts, unit_keys, cached, progress, "zinnen")
+    unit_offsets = np.cumsum([0] + [len(u) for u in units])
     kind = choose_kind(len(chunks), settings.ann_threshold)
     vindex = VectorIndex.build(vectors, kind)
     lexical = LexicalIndex.build([c.id for c in chunks], [lexical_text(c) for c in chunks])
 
     with atomic_directory(settings.index_dir) as tmp:
         np.save(tmp / "embeddings.npy", vectors)
-        (tmp / "embed_keys.json").write_text(json.dumps(keys))
+        np.save(tmp / "unit_embeddings.npy", unit_vectors)
+        np.save(tmp / "unit_offsets.npy", unit_offsets)
+        (tmp / "units.json").write_text(json.dumps(units))
+        (tmp / "embed_keys.json").write_text(json.dumps({"passages": keys, "units": unit_keys}))
         vindex.save(tmp / "vectors.faiss")
         lexical.save(tmp / "lexical")
         write_jsonl(tmp / "chunks.jsonl", (c.to_dict() for c in chunks))
@@ -124,8 +128,7 @@ def build_index(
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    removed = len(cached) - (len(chunks) - len(todo))
-    return BuildReport(len(chunks), len(todo), len(chunks) - len(todo), max(0, removed), kind, _since(started), True)
+    return BuildReport(len(chunks), n_new, n_new_units, len(chunks) - n_new, kind, _since(started), True)
 
 
 def lexical_text(chunk: Chunk) -> str:
@@ -134,15 +137,35 @@ def lexical_text(chunk: Chunk) -> str:
 
 
 def _load_cached_vectors(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
+    """Vectors of the previous index by text key, so unchanged passages are not embedded again."""
     manifest = read_manifest(index_dir)
     if manifest is None or manifest.get("model_id") != model_id:
         return {}
     try:
         keys = json.loads((index_dir / "embed_keys.json").read_text())
-        vectors = np.load(index_dir / "embeddings.npy")
-    except (OSError, ValueError):
+        cached = dict(zip(keys["passages"], np.load(index_dir / "embeddings.npy"), strict=True))
+        cached.update(zip(keys["units"], np.load(index_dir / "unit_embeddings.npy"), strict=True))
+    except (OSError, ValueError, KeyError):
         return {}
-    return dict(zip(keys, vectors, strict=False))
+    return cached
+
+
+def _embed_cached(
+    embedder: Any, texts: list[str], keys: list[str], cached: dict[str, np.ndarray], progress: bool, what: str
+) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`, embedding only those whose key is not cached; returns (vectors, number embedded)."""
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    todo = []
+    for i, k in enumerate(keys):
+        if k in cached:
+            vectors[i] = cached[k]
+        else:
+            todo.append(i)
+    if todo:
+        if progress:
+            print(f"{len(todo)} {what} inbedden...", flush=True)
+        vectors[todo] = embedder.embed_passages([texts[i] for i in todo], show_progress=progress)
+    return vectors, len(todo)
 
 
 

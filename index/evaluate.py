@@ -110,7 +110,10 @@ class EvalReport:
     per_item: list[dict[str, Any]]
 
     def table(self) -> str:
-        head = f"{'kind':<11}{'n':>4}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR@10':>8}{'ans∈gold':>10}{'cov@10':>8}{'cov-cmp':>9}"
+        head = (
+            f"{'kind':<11}{'n':>4}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR@10':>8}"
+            f"{'ans∈gold':>10}{'cov@10':>8}{'cov-cmp':>9}"
+        )
         lines = [head, "-" * len(head)]
         for kind, m in self.kinds.items():
             if kind == "no_answer":
@@ -157,8 +160,9 @@ def evaluate(
             "answerable": result.answerable,
         }
         if item.gold:
+            answer = result.answer
             row["answer_in_gold"] = bool(
-                result.answer and any(result.answer.doc == g.doc and _inside(result.answer.text, g.quote) for g in item.gold)
+                answer and any(answer.doc == g.doc and _inside(answer.text, g.quote) for g in item.gold)
             )
             gold_docs = {g.doc for g in item.gold}
             row["search_doc_coverage"] = len(gold_docs & _relevant_docs(hits, item.gold)) / len(gold_docs)

@@ -1,0 +1,111 @@
+"""Turn search results into the JSON contract and into readable terminal text.
+
+The JSON shape is used by outside evaluation tools: keep it stable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beleidszoeker.records import Answer, Hit, SearchResult
+
+
+def answer_to_json(answer: Answer | None) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    return {
+        "text": answer.text,
+        "doc": answer.doc,
+        "start": answer.start,
+        "end": answer.end,
+        "region": answer.region,
+        "title": answer.title,
+        "section": answer.section,
+        "page": answer.page,
+        "chunk_id": answer.chunk_id,
+    }
+
+
+def hit_to_json(hit: Hit) -> dict[str, Any]:
+    c = hit.chunk
+    return {
+        "doc": c.doc,
+        "region": c.region,
+        "title": c.title,
+        "section": c.section,
+        "page": c.page,
+        "page_label": c.page_label,
+        "chunk_id": c.id,
+        "start": c.start,
+        "end": c.end,
+        "score": round(hit.score, 6),
+        "text": c.text,
+        "highlights": [list(s) for s in hit.highlights],
+        "answer_spans": [list(s) for s in hit.answer_spans],
+    }
+
+
+def result_to_json(result: SearchResult) -> dict[str, Any]:
+    return {
+        "query": result.query,
+        "answerable": result.answerable,
+        "confidence": round(result.confidence, 4),
+        "answer": answer_to_json(result.answer),
+        "hits": [hit_to_json(h) for h in result.hits],
+    }
+
+
+def citation(region: str, title: str, section: str, page: int | None, page_label: str | None = None) -> str:
+    parts = [region, title]
+    if section:
+        parts.append(section)
+    if page is not None:
+        parts.append(f"p. {page_label or page}")
+    return " — ".join(parts)
+
+
+def mark_spans(text: str, offset: int, spans: list[tuple[int, int]], before: str, after: str) -> str:
+    """Wrap original-document spans (shifted by the passage's `offset`) inside `text` with markers.
+
+    `text` must be the original slice starting at `offset`.
+    """
+    out, pos = [], 0
+    for s, e in sorted(spans):
+        s, e = max(s - offset, pos), min(e - offset, len(text))
+        if e <= s:
+            continue
+        out += [text[pos:s], before, text[s:e], after]
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def render_terminal(result: SearchResult, documents: dict[str, Any], *, color: bool) -> str:
+    """Answer first, then the ranked passages with their citations and highlighted answer sentences."""
+    bold, hl, dim, reset = ("\033[1m", "\033[1;33m", "\033[2m", "\033[0m") if color else ("", "**", "", "")
+    hl_end = reset if color else "**"
+    lines = [f"{bold}Vraag:{reset} {result.query}"]
+    a = result.answer
+    if result.answerable and a is not None:
+        lines += [
+            f"{bold}Antwoord{reset} (zekerheid {result.confidence:.0%}): {a.text}",
+            f"{dim}Bron: {citation(a.region, a.title, a.section, a.page)} [{a.doc}:{a.start}-{a.end}]{reset}",
+        ]
+    else:
+        lines.append(
+            f"{bold}Geen passend antwoord gevonden in de documenten{reset} (zekerheid {result.confidence:.0%}). "
+            "Dit zijn de meest verwante passages:"
+        )
+    for rank, hit in enumerate(result.hits, start=1):
+        c = hit.chunk
+        doc = documents.get(c.doc)
+        original = doc.text[c.start : c.end] if doc is not None else c.text
+        body = mark_spans(original, c.start, hit.answer_spans, hl, hl_end) if doc is not None else c.text
+        body = " ".join(body.split())
+        lines += [
+            "",
+            f"{bold}{rank}. {citation(c.region, c.title, c.section, c.page, c.page_label)}{reset} "
+            f"{dim}(score {hit.score:.3f}, {c.doc}){reset}",
+            f"   {body[:900]}{'…' if len(body) > 900 else ''}",
+        ]
+    return "\n".join(lines)

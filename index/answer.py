@@ -1,0 +1,93 @@
+"""Answer extraction and highlighting: pure functions over a passage's clean text.
+
+A passage is cut into answer units (sentences, and list items or table rows, which end
+at a line break). Units are scored against the question by meaning (cosine of the
+unit's embedding) and by wording (weighted share of the question's terms they contain).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+Span = tuple[int, int]
+
+_SHORT_WORDS = 6
+_WORD = re.compile(r"\w+")
+
+
+def answer_units(text: str, split_sentences: Callable[[str], list[Span]]) -> list[Span]:
+    """Sentence spans of `text`, also cut at line breaks (list items, table rows)."""
+    units: list[Span] = []
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        if not line.strip():
+            continue
+        for s, e in split_sentences(line):
+            while s < e and line[s].isspace():
+                s += 1
+            while e > s and line[e - 1].isspace():
+                e -= 1
+            if e > s:
+                units.append((start + s, start + e))
+    return units
+
+
+def term_coverage(unit_terms: set[str], query_weights: dict[str, float]) -> float:
+    """Share of the question's term weight (idf) found in a unit."""
+    total = sum(query_weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in query_weights.items() if t in unit_terms) / total
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    span: Span
+    score: float
+    cosine: float
+    coverage: float
+
+
+def score_units(
+    units: Sequence[Span],
+    cosines: Sequence[float],
+    coverages: Sequence[float],
+    *,
+    cosine_weight: float = 0.6,
+) -> list[UnitScore]:
+    """Combine meaning and wording per unit; cosines are min-max scaled within the passage set."""
+    if not units:
+        return []
+    lo, hi = min(cosines), max(cosines)
+    spread = hi - lo if hi > lo else 1.0
+    return [
+        UnitScore(span, cosine_weight * (cos - lo) / spread + (1 - cosine_weight) * cov, cos, cov)
+        for span, cos, cov in zip(units, cosines, coverages, strict=True)
+    ]
+
+
+def extend_answer(text: str, units: Sequence[Span], best: int) -> Span:
+    """Grow a too-short answer: a lead-in ending in ':' takes the items that follow, a fragment its neighbour."""
+    s, e = units[best]
+    unit_text = text[s:e]
+    if unit_text.rstrip().endswith(":"):
+        for j in range(best + 1, min(len(units), best + 4)):
+            e = units[j][1]
+    elif len(_WORD.findall(unit_text)) < _SHORT_WORDS and best + 1 < len(units):
+        e = units[best + 1][1]
+    return s, e
+
+
+def merge_spans(spans: Sequence[Span]) -> list[Span]:
+    """Sorted, non-overlapping spans."""
+    out: list[Span] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
