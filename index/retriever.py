@@ -206,12 +206,13 @@ class HybridRetriever:
     def _query_weights(self, query: str) -> dict[str, float]:
         from index.analysis import query_terms
 
-        return {t: self.index.lexical.idf(t) for t in set(query_terms(query))}
+        lexical = self.index.lexical
+        return {t: lexical.idf(t) for t in set(query_terms(query, splitter=lexical.splitter))}
 
     def _unit_terms(self, text: str) -> set[str]:
         from index.analysis import analyze
 
-        return {t.term for t in analyze(text)}
+        return {t.term for t in analyze(text, splitter=self.index.lexical.splitter)}
 
     def _answer(self, hits: list[Hit], q: np.ndarray, weights: dict[str, float]) -> tuple[Answer | None, float, float]:
         """The best answer unit among the top passages, and its cosine and term coverage."""
@@ -252,7 +253,10 @@ class HybridRetriever:
             chosen = [u.span for u in scored if u.score >= top - self.params.highlight_margin][:3]
             hit.answer_spans = merge_spans([hit.chunk.to_original(s, e) for s, e in chosen])
         hit.term_spans = merge_spans(
-            [hit.chunk.to_original(s, e) for s, e in term_spans(hit.chunk.text, set(weights))]
+            [
+                hit.chunk.to_original(s, e)
+                for s, e in term_spans(hit.chunk.text, set(weights), splitter=self.index.lexical.splitter)
+            ]
         )
 
     def _confidence(self, cosine: float, coverage: float, *, english: bool) -> float:

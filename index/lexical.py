@@ -1,0 +1,172 @@
+"""BM25 keyword index over chunks, analysed with the Dutch pipeline in `index.analysis`.
+
+bm25s does the scoring; we hand it pre-analysed terms so documents and queries share one
+analysis (stemming, compound parts, stopwords). bm25s is imported lazily: importing this module
+must stay cheap for code that only needs the types.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.analysis import STEMMER_ALGORITHM, CompoundSplitter, analyze
+
+__all__ = ["BM25Params", "LexicalIndex"]
+
+_META_FILE = "lexical.json"
+_BM25_DIR = "bm25"
+_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BM25Params:
+    k1: float = 1.2
+    b: float = 0.75
+    method: str = "lucene"
+    split_compounds: bool = True
+    # Weight of the decompounded field against the whole-word field. Parts widen recall
+    # ("wachtlijst" finds "wachtlijstproblematiek"), but mixed into one field frequent parts
+    # like "samen" (from "samenwerking") distort term statistics, so they get their own field.
+    part_weight: float = 1.0
+
+
+class LexicalIndex:
+    """BM25 over a list of texts; rows are positions in `ids`."""
+
+    def __init__(self, ids: list[str], fields: dict[str, Any], splitter: CompoundSplitter, params: BM25Params) -> None:
+        self.ids = ids
+        self.params = params
+        self.splitter = splitter
+        self._fields = fields  # "words": whole-word stems; "parts": stems plus compound parts
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def build(
+        cls,
+        ids: list[str],
+        texts: list[str],
+        *,
+        splitter: CompoundSplitter | None = None,
+        params: BM25Params | None = None,
+    ) -> LexicalIndex:
+        """Index `texts`; without a splitter one is learned from the texts themselves."""
+        import bm25s
+
+        if len(ids) != len(texts):
+            raise ValueError(f"{len(ids)} ids for {len(texts)} texts")
+        if not texts:
+            raise ValueError("cannot build a lexical index over no texts")
+        params = params or BM25Params()
+        splitter = splitter or CompoundSplitter.from_corpus(texts)
+        tokens = [analyze(text, split_compounds=params.split_compounds, splitter=splitter) for text in texts]
+        corpora = {"words": [[t.term for t in ts if not t.is_part] for ts in tokens]}
+        if params.split_compounds:
+            corpora["parts"] = [[t.term for t in ts] for ts in tokens]
+        fields = {}
+        for name, corpus_terms in corpora.items():
+            if not any(corpus_terms):
+                continue  # bm25s cannot index a corpus without terms; such a field scores nothing
+            retriever = bm25s.BM25(k1=params.k1, b=params.b, method=params.method)
+            retriever.index(corpus_terms, show_progress=False)
+            fields[name] = retriever
+        return cls(list(ids), fields, splitter, params)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row (zeros when no query term is in the index), for score fusion."""
+        tokens = analyze(query, split_compounds=self.params.split_compounds, splitter=self.splitter)
+        out = np.zeros(len(self.ids), dtype=np.float32)
+        if "words" in self._fields:
+            _add_field_scores(out, self._fields["words"], [t.term for t in tokens if not t.is_part], 1.0)
+        if "parts" in self._fields and self.params.part_weight > 0:
+            _add_field_scores(out, self._fields["parts"], [t.term for t in tokens], self.params.part_weight)
+        return out
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of an analysed term; unseen terms get the highest value.
+
+        Used to weight a question's terms when checking how much of it a sentence covers.
+        """
+        field = self._fields.get("parts") or self._fields.get("words")
+        n = len(self.ids)
+        df = 0
+        if field is not None:
+            tid = field.vocab_dict.get(term)
+            if tid is not None:
+                indptr = field.scores["indptr"]
+                df = int(indptr[tid + 1]) - int(indptr[tid])
+        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
+    def search(self, query: str, k: int, *, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (row, score) with score > 0, best first; `allowed` masks rows out for filters."""
+        if k <= 0:
+            return []
+        s = self.scores(query)
+        if allowed is not None:
+            mask = np.asarray(allowed, dtype=bool)
+            if mask.shape != s.shape:
+                raise ValueError(f"allowed mask has shape {mask.shape}, index has {s.shape[0]} rows")
+            s = np.where(mask, s, 0.0)
+        rows = np.flatnonzero(s > 0)
+        if rows.size == 0:
+            return []
+        # Ties broken by row so results are deterministic.
+        order = np.lexsort((rows, -s[rows]))[:k]
+        return [(int(rows[i]), float(s[rows[i]])) for i in order]
+
+    def save(self, directory: Path) -> None:
+        """Write into `directory` (the caller makes the directory swap atomic)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, retriever in self._fields.items():
+            retriever.save(str(directory / f"{_BM25_DIR}-{name}"), show_progress=False)
+        meta = {
+            "format": _FORMAT_VERSION,
+            "stemmer": STEMMER_ALGORITHM,
+            "ids": self.ids,
+            "params": asdict(self.params),
+            "fields": sorted(self._fields),
+            "splitter": self.splitter.to_dict(),
+        }
+        (directory / _META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        import bm25s
+
+        directory = Path(directory)
+        meta = json.loads((directory / _META_FILE).read_text(encoding="utf-8"))
+        if meta.get("format") != _FORMAT_VERSION or meta.get("stemmer") != STEMMER_ALGORITHM:
+            raise ValueError(
+                f"lexical index at {directory} was built with another analysis "
+                f"(format {meta.get('format')}, stemmer {meta.get('stemmer')}); rebuild it"
+            )
+        fields = {
+            name: bm25s.BM25.load(str(directory / f"{_BM25_DIR}-{name}"), show_progress=False)
+            for name in meta["fields"]
+        }
+        return cls(
+            list(meta["ids"]),
+            fields,
+            CompoundSplitter.from_dict(meta["splitter"]),
+            BM25Params(**meta["params"]),
+        )
+
+
+def _add_field_scores(out: np.ndarray, retriever: Any, terms: list[str], weight: float) -> None:
+    """Add `weight` x the BM25 contributions of the distinct known `terms` (a repeat counts once)."""
+    vocab: dict[str, int] = retriever.vocab_dict
+    csc = retriever.scores
+    data, indices, indptr = csc["data"], csc["indices"], csc["indptr"]
+    for term in dict.fromkeys(terms):
+        tid = vocab.get(term)
+        if tid is None:
+            continue
+        lo, hi = int(indptr[tid]), int(indptr[tid + 1])
+        np.add.at(out, indices[lo:hi], np.float32(weight) * data[lo:hi])
