@@ -1,0 +1,40 @@
+import tomllib
+
+import pytest
+
+from beleidszoeker.records import DocMeta
+from ingest.manifest import ManifestError, derive_meta, load_manifest, meta_for, toml_entry
+
+
+def test_shipped_manifest_covers_every_corpus_file(settings_real):
+    manifest = load_manifest(settings_real.manifest_path)
+    files = sorted(p.name for p in settings_real.corpus_dir.glob("*.txt"))
+    assert files and all(f in manifest for f in files)
+    assert manifest["003_4f7ac4d2be3ad9cf.txt"].region == "Twente"
+    assert manifest["004_7958d381e0eb9ffa.txt"].year == 2021
+
+
+def test_file_without_entry_gets_derived_meta_and_a_warning():
+    meta, warning = meta_for("regiovisie_jeugd-2024.pdf", {})
+    assert meta.title == "Regiovisie jeugd 2024"
+    assert meta.year == 2024 and meta.region == "onbekend"
+    assert "manifest.toml" in warning
+
+
+def test_derive_meta_without_year():
+    assert derive_meta("notitie.txt").year is None
+
+
+def test_toml_entry_round_trips_with_quotes(tmp_path):
+    meta = DocMeta('a "b".txt', 'Titel met "quotes"', "Regio\\Zuid", ("X", "Y"), 2024, "2024", "visie", "bron")
+    path = tmp_path / "manifest.toml"
+    path.write_text(toml_entry(meta), encoding="utf-8")
+    assert tomllib.loads(path.read_text())  # valid TOML
+    assert load_manifest(path)[meta.file] == meta
+
+
+def test_broken_manifest_says_what_to_fix(tmp_path):
+    path = tmp_path / "manifest.toml"
+    path.write_text("[oops\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match="geen geldige TOML"):
+        load_manifest(path)
