@@ -1,0 +1,64 @@
+"""Evaluate retrieval variants side by side on a gold file, loading model and index once.
+
+    .venv/bin/python scripts/eval_variants.py ../shared/eval/dev.jsonl
+
+Each variant is a set of RetrievalParams overrides; the table shows the headline metrics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from beleidszoeker.config import get_settings  # noqa: E402
+from index.evaluate import evaluate, load_gold  # noqa: E402
+from index.retriever import HybridRetriever, RetrievalParams  # noqa: E402
+
+VARIANTS: dict[str, dict[str, object]] = {
+    "default": {},
+    "dense only": {"dense_weight": 1.0, "dense_weight_english": 1.0},
+    "bm25 only": {"dense_weight": 0.0, "dense_weight_english": 0.0},
+    "no sentence max-sim": {"unit_weight": 0.0},
+    "dense 0.5": {"dense_weight": 0.5},
+    "dense 0.7": {"dense_weight": 0.7},
+    "unit 0.5": {"unit_weight": 0.5},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("gold", type=Path)
+    parser.add_argument("--only", nargs="*", help="variant names to run")
+    parser.add_argument("--set", nargs="*", default=[], help="extra variant: key=value ...")
+    args = parser.parse_args()
+    variants = dict(VARIANTS)
+    if args.set:
+        variants["custom"] = {k: json.loads(v) for k, v in (kv.split("=", 1) for kv in args.set)}
+    if args.only:
+        variants = {k: v for k, v in variants.items() if k in args.only or k == "custom"}
+    retriever = HybridRetriever.load(get_settings())
+    cache: dict[str, object] = {}
+    embed = retriever.embedder.embed_query
+    retriever.embedder.embed_query = lambda q: cache.setdefault(q, embed(q))  # type: ignore[method-assign]
+    items = load_gold(args.gold)
+    print(f"{'variant':<22} adv R@1  R@5  MRR  ans | eng R@5 | cmp cov | AUROC abst ansd")
+    base = retriever.params
+    for name, overrides in variants.items():
+        retriever.params = replace(base, **overrides) if overrides else RetrievalParams()
+        r = evaluate(items, lambda q: retriever.search(q, k=10), lambda q: retriever.compare(q),
+                     threshold=retriever.params.threshold)
+        a, e, c = r.kinds.get("advisor"), r.kinds.get("english"), r.kinds.get("comparison")
+        print(
+            f"{name:<22} {a.r1:8.2f} {a.r5:4.2f} {a.mrr10:4.2f} {a.answer_in_gold:4.2f} | {e.r5:7.2f} | "
+            f"{c.compare_doc_coverage:7.2f} | {r.no_answer_auroc:5.2f} {r.abstain_on_no_answer:4.2f} "
+            f"{r.answered_answerable:4.2f}  fails={a.failures}"
+        )
+
+
+if __name__ == "__main__":
+    main()
