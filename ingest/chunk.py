@@ -336,19 +336,26 @@ def _chosen_path(units: list[_Unit]) -> tuple[int, ...]:
 
 
 def _pieces(units: list[_Unit], headings: dict[int, MappedText]) -> tuple[tuple[int, ...], list[MappedText]]:
-    """Chunk text pieces; in a chunk spanning sections, headings are written inline."""
+    """Chunk text pieces; in a chunk spanning sections, headings are written inline.
+
+    Only headings that stand between two of the chunk's units are written, so the chunk's
+    [start, end) never reaches back to a heading far before its first unit.
+    """
     chosen = _chosen_path(units)
     multi = len({u.path for u in units if not u.overlap}) > 1
     pieces: list[MappedText] = []
     prev = chosen
+    last_end: int | None = None
     for u in units:
         if multi and not u.overlap:
             common = 0
             while common < min(len(prev), len(u.path)) and prev[common] == u.path[common]:
                 common += 1
-            pieces.extend(headings[h] for h in u.path[common:])
+            if last_end is not None:
+                pieces.extend(headings[h] for h in u.path[common:] if headings[h].start >= last_end)
             prev = u.path
         pieces.append(u.mapped)
+        last_end = max(last_end or 0, u.mapped.end)
     return chosen, pieces
 
 

@@ -292,3 +292,9 @@ def test_gold_quotes_sit_in_one_chunk() -> None:
     failing = {key: round(v, 2) for key, v in results.items() if v < 0.9}
     # d004 quotes "gemeenten1": the glued footnote number is removed on purpose.
     assert len(failing) <= 0.1 * len(results), failing
+
+
+def test_chunk_span_stays_close_to_its_text():
+    """A chunk's [start, end) must not reach back to a far-away heading: the app shows that slice."""
+    for doc, c in all_chunks():
+        assert c.end - c.start <= 3 * len(c.text) + 200, (doc.meta.file, c.section)

