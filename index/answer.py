@@ -8,7 +8,7 @@ unit's embedding) and by wording (weighted share of the question's terms they co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
 Span = tuple[int, int]
@@ -36,7 +36,7 @@ def answer_units(text: str, split_sentences: Callable[[str], list[Span]]) -> lis
     return units
 
 
-def term_coverage(unit_terms: set[str], query_weights: dict[str, float]) -> float:
+def term_coverage(unit_terms: Set[str], query_weights: dict[str, float]) -> float:
     """Share of the question's term weight (idf) found in a unit."""
     total = sum(query_weights.values())
     if total <= 0:

@@ -88,19 +88,23 @@ class LexicalIndex:
             _add_field_scores(out, self._fields["parts"], [t.term for t in tokens], self.params.part_weight)
         return out
 
+    def document_frequency(self, term: str) -> int:
+        """How many rows contain an analysed term (counting compound parts)."""
+        field = self._fields.get("parts") or self._fields.get("words")
+        if field is None:
+            return 0
+        tid = field.vocab_dict.get(term)
+        if tid is None:
+            return 0
+        indptr = field.scores["indptr"]
+        return int(indptr[tid + 1]) - int(indptr[tid])
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of an analysed term; unseen terms get the highest value.
 
         Used to weight a question's terms when checking how much of it a sentence covers.
         """
-        field = self._fields.get("parts") or self._fields.get("words")
-        n = len(self.ids)
-        df = 0
-        if field is not None:
-            tid = field.vocab_dict.get(term)
-            if tid is not None:
-                indptr = field.scores["indptr"]
-                df = int(indptr[tid + 1]) - int(indptr[tid])
+        n, df = len(self.ids), self.document_frequency(term)
         return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
     def search(self, query: str, k: int, *, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:

@@ -4,7 +4,6 @@ highlights and a calibrated confidence. Knows nothing of any user interface."""
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,14 +13,11 @@ from beleidszoeker.config import Settings
 from beleidszoeker.records import Answer, Chunk, Hit, SearchResult, Span
 from index.answer import extend_answer, merge_spans, score_units, term_coverage
 from index.build import IndexUnavailable
+from index.mentions import alias_patterns, mentioned_docs
+from index.queryinfo import has_number, is_english, wants_number
 from index.searchindex import SearchIndex
 
 MAX_QUERY_CHARS = 1000
-_ENGLISH = frozenset(
-    "the a an of and or to in is are was were which what who whom whose how why when where does do did "
-    "with for on by from that this these those their there has have had be been can could should would "
-    "young people municipalities provider".split()
-)
 
 
 class QueryError(ValueError):
@@ -44,17 +40,24 @@ class RetrievalParams:
     """Fusion and answer settings, tuned on the development set (see README, Evaluation)."""
 
     candidates: int = 60
-    dense_weight: float = 0.6
+    dense_weight: float = 0.8
     dense_weight_english: float = 0.9
     unit_weight: float = 0.3  # share of the dense score taken from the best sentence in the passage
-    answer_cosine_weight: float = 0.6
+    region_boost: float = 0.1  # for passages of a region the question names
+    answer_cosine_weight: float = 0.6  # highlights: meaning vs wording within a passage
+    answer_coverage_weight: float = 0.05
+    answer_passage_weight: float = 0.03
     answer_passages: int = 3
     highlight_margin: float = 0.1
-    # confidence = sigmoid(a * (best sentence cosine - c0) + b * (term coverage - c1)); answerable at threshold
-    conf_cosine_scale: float = 40.0
-    conf_cosine_center: float = 0.86
-    conf_coverage_scale: float = 6.0
-    conf_coverage_center: float = 0.55
+    answer_number_bonus: float = 0.03  # 'hoeveel' questions: prefer sentences holding a number
+    # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
+    #                      - number penalty); the lexical term is left out for English questions.
+    conf_cosine_scale: float = 20.0
+    conf_cosine_center: float = 0.80
+    conf_known_scale: float = 10.0
+    conf_known_center: float = 0.5
+    conf_number_penalty: float = 1.0
+    compare_margin: float = 0.06  # compare: a document counts when its best cosine is this close to the best
     threshold: float = 0.5
 
 
@@ -67,12 +70,6 @@ class _Candidates:
     score: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
-def is_english(query: str) -> bool:
-    """English questions get more weight on the multilingual dense side (BM25 is Dutch)."""
-    toks = re.findall(r"[a-zA-Z]+", query.lower())
-    return len(toks) >= 3 and sum(t in _ENGLISH for t in toks) / len(toks) >= 0.25
-
-
 class HybridRetriever:
     def __init__(self, index: SearchIndex, embedder: Any, params: RetrievalParams | None = None) -> None:
         from ingest.chunk import split_sentences
@@ -81,6 +78,8 @@ class HybridRetriever:
         self.embedder = embedder
         self.params = params or RetrievalParams()
         self._split_sentences = split_sentences
+        self._terms_cache: dict[str, frozenset[str]] = {}
+        self._mentions = alias_patterns(d.meta for d in index.documents.values())
 
     @classmethod
     def load(cls, settings: Settings, embedder: Any = None, params: RetrievalParams | None = None) -> HybridRetriever:
@@ -100,48 +99,34 @@ class HybridRetriever:
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
         query = self._check(query)
-        q = self.embedder.embed_query(query)
-        cand = self._candidates(query, q, filters)
-        order = np.argsort(-cand.score)[:k]
-        weights = self._query_weights(query)
-        hits = [self._hit(int(cand.rows[i]), float(cand.score[i]), cand, i) for i in order]
-        answer, cosine, coverage = self._answer(hits, q, weights)
-        for hit in hits:
-            self._highlight(hit, q, weights)
-        confidence = self._confidence(cosine, coverage, english=is_english(query))
-        return SearchResult(query, confidence >= self.params.threshold, confidence, answer, hits)
+        return self._search(query, self.embedder.embed_query(query), k, filters)
 
     def compare(self, query: str, per_doc: int = 2, filters: Filters | None = None) -> SearchResult:
         """The best passages of every document, so regions can be read side by side.
 
-        A document whose best passage scores far below the overall best is left out
-        ("no relevant passage"); `relevant_docs` in the app shows that per region.
+        A document whose best sentence is much less similar to the topic than the best
+        sentence anywhere is left out: the app shows "geen relevante passage" for it.
+        Hits are ordered by raw similarity, which is comparable across documents.
         """
         query = self._check(query)
         q = self.embedder.embed_query(query)
+        base = self._search(query, q, 10, filters)
         weights = self._query_weights(query)
-        base = self.search(query, k=1, filters=filters)
-        hits: list[Hit] = []
+        f = filters or Filters()
+        per_doc_hits: list[Hit] = []
         for doc in self.index.documents:
-            f = filters or Filters()
             if f.docs and doc not in f.docs:
                 continue
-            doc_filter = Filters(regions=f.regions, docs=(doc,), years=f.years)
-            cand = self._candidates(query, q, doc_filter)
-            if len(cand.rows) == 0:
-                continue
+            cand = self._candidates(query, q, Filters(regions=f.regions, docs=(doc,), years=f.years))
             for i in np.argsort(-cand.score)[:per_doc]:
-                hit = self._hit(int(cand.rows[i]), float(cand.dense[i]), cand, i)
-                if hit.dense_score < self.compare_floor(cand):
-                    continue
-                self._highlight(hit, q, weights)
-                hits.append(hit)
+                hit = self._hit(int(cand.rows[i]), float(max(cand.dense[i], cand.unit_best[i])), cand, i)
+                per_doc_hits.append(hit)
+        floor = max((h.score for h in per_doc_hits), default=0.0) - self.params.compare_margin
+        hits = [h for h in per_doc_hits if h.score >= floor]
+        for hit in hits:
+            self._highlight(hit, q, weights)
         hits.sort(key=lambda h: -h.score)
         return SearchResult(query, base.answerable, base.confidence, base.answer, hits)
-
-    def compare_floor(self, cand: _Candidates) -> float:
-        """Minimum cosine for a passage to count as addressing the topic at all."""
-        return 0.78
 
     def similar(self, chunk_id: str, k: int = 5, *, other_docs_only: bool = True) -> list[Hit]:
         """Passages most like a given one, by default from other documents (other regions)."""
@@ -161,6 +146,23 @@ class HybridRetriever:
         return self.index.chunks[self.index.row_of[chunk_id]]
 
     # ---- internals ----------------------------------------------------------------------------
+
+    def _search(self, query: str, q: np.ndarray, k: int, filters: Filters | None) -> SearchResult:
+        cand = self._candidates(query, q, filters)
+        order = np.argsort(-cand.score)[:k]
+        weights = self._query_weights(query)
+        hits = [self._hit(int(cand.rows[i]), float(cand.score[i]), cand, i) for i in order]
+        numeric = wants_number(query)
+        answer, cosine = self._answer(hits, q, weights, numeric=numeric)
+        for hit in hits:
+            self._highlight(hit, q, weights)
+        confidence = self._confidence(
+            cosine,
+            self._known_share(query),
+            english=is_english(query),
+            number_missing=numeric and answer is not None and not has_number(answer.text),
+        )
+        return SearchResult(query, confidence >= self.params.threshold, confidence, answer, hits)
 
     def _check(self, query: str) -> str:
         query = " ".join((query or "").split())
@@ -187,6 +189,9 @@ class HybridRetriever:
         dense_mix = (1 - p.unit_weight) * _minmax(dense) + p.unit_weight * _minmax(unit_best)
         lex_n = lexical / lexical.max() if lexical.max() > 0 else lexical
         score = w * dense_mix + (1 - w) * lex_n
+        named = mentioned_docs(query, self._mentions)
+        if named and len(named) < len(self.index.documents):
+            score = score + p.region_boost * np.array([self.index.chunks[r].doc in named for r in rows])
         return _Candidates(rows, dense, lexical, unit_best, score)
 
     def _unit_cosines(self, row: int, q: np.ndarray) -> np.ndarray:
@@ -209,35 +214,66 @@ class HybridRetriever:
         lexical = self.index.lexical
         return {t: lexical.idf(t) for t in set(query_terms(query, splitter=lexical.splitter))}
 
-    def _unit_terms(self, text: str) -> set[str]:
-        from index.analysis import analyze
+    def _unit_terms(self, text: str) -> frozenset[str]:
+        """Analysed terms of a sentence; cached, since the same passages come back query after query."""
+        terms = self._terms_cache.get(text)
+        if terms is None:
+            from index.analysis import analyze
 
-        return {t.term for t in analyze(text, splitter=self.index.lexical.splitter)}
+            terms = frozenset(t.term for t in analyze(text, splitter=self.index.lexical.splitter))
+            if len(self._terms_cache) < 200_000:
+                self._terms_cache[text] = terms
+        return terms
 
-    def _answer(self, hits: list[Hit], q: np.ndarray, weights: dict[str, float]) -> tuple[Answer | None, float, float]:
-        """The best answer unit among the top passages, and its cosine and term coverage."""
-        best: tuple[float, Hit, list[Span], int, float, float] | None = None
-        for rank, hit in enumerate(hits[: self.params.answer_passages]):
+    def _answer(
+        self, hits: list[Hit], q: np.ndarray, weights: dict[str, float], *, numeric: bool
+    ) -> tuple[Answer | None, float]:
+        """The best answer unit among the top passages, and its cosine to the question.
+
+        Units compete across passages on raw cosine plus term coverage, with a bonus for
+        their passage's rank score (so a strong sentence in the second passage can win)
+        and, for 'hoeveel' questions, for holding a number.
+        """
+        p = self.params
+        best: tuple[float, Hit, list[Span], int, float] | None = None
+        top_score = max((h.score for h in hits), default=1.0) or 1.0
+        for hit in hits[: p.answer_passages]:
             row = self.index.row_of[hit.chunk.id]
             units = self.index.units[row]
-            if not units:
-                continue
             cos = self._unit_cosines(row, q)
-            cov = [term_coverage(self._unit_terms(hit.chunk.text[s:e]), weights) for s, e in units]
-            scored = score_units(units, cos.tolist(), cov, cosine_weight=self.params.answer_cosine_weight)
-            for j, u in enumerate(scored):
-                value = u.score + 0.5 * u.cosine - 0.02 * rank
+            for j, (s, e) in enumerate(units):
+                text = hit.chunk.text[s:e]
+                value = (
+                    float(cos[j])
+                    + p.answer_coverage_weight * term_coverage(self._unit_terms(text), weights)
+                    + p.answer_passage_weight * hit.score / top_score
+                    + (p.answer_number_bonus if numeric and has_number(text) else 0.0)
+                )
                 if best is None or value > best[0]:
-                    best = (value, hit, units, j, u.cosine, u.coverage)
+                    best = (value, hit, units, j, float(cos[j]))
         if best is None:
-            return None, 0.0, 0.0
-        _, hit, units, j, cosine, _ = best
+            return None, 0.0
+        _, hit, units, j, cosine = best
         s, e = extend_answer(hit.chunk.text, units, j)
-        coverage = term_coverage(self._unit_terms(hit.chunk.text[s:e]), weights)
         o_start, o_end = hit.chunk.to_original(s, e)
         c = hit.chunk
         answer = Answer(c.text[s:e], c.doc, o_start, o_end, c.id, c.region, c.title, c.section, c.page)
-        return answer, cosine, coverage
+        return answer, cosine
+
+    def _known_share(self, query: str) -> float:
+        """Share of the question's (idf-weighted) words that occur anywhere in the corpus.
+
+        A question about something the documents never mention ("mantelzorgers") has
+        rare, unknown words; that is the strongest sign that there is no answer.
+        """
+        from index.analysis import query_terms
+
+        lexical = self.index.lexical
+        terms = set(query_terms(query, split_compounds=False))
+        total = sum(lexical.idf(t) for t in terms)
+        if total <= 0:
+            return 1.0
+        return sum(lexical.idf(t) for t in terms if lexical.document_frequency(t) > 0) / total
 
     def _highlight(self, hit: Hit, q: np.ndarray, weights: dict[str, float]) -> None:
         """Answer sentences (within a margin of the passage's best) and the query's terms, in original offsets."""
@@ -259,11 +295,14 @@ class HybridRetriever:
             ]
         )
 
-    def _confidence(self, cosine: float, coverage: float, *, english: bool) -> float:
+    def _confidence(self, cosine: float, known: float, *, english: bool, number_missing: bool) -> float:
+        """In [0, 1]: how likely the answer is really in the documents (calibrated on the dev set)."""
         p = self.params
         z = p.conf_cosine_scale * (cosine - p.conf_cosine_center)
         if not english:
-            z += p.conf_coverage_scale * (coverage - p.conf_coverage_center)
+            z += p.conf_known_scale * (known - p.conf_known_center)
+        if number_missing:
+            z -= p.conf_number_penalty
         return 1.0 / (1.0 + math.exp(-z))
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from beleidszoeker.config import get_settings  # noqa: E402
-from index.evaluate import evaluate, load_gold  # noqa: E402
-from index.retriever import HybridRetriever, RetrievalParams  # noqa: E402
+from beleidszoeker.config import get_settings
+from index.evaluate import evaluate, load_gold
+from index.retriever import HybridRetriever, RetrievalParams
 
 VARIANTS: dict[str, dict[str, object]] = {
     "default": {},
@@ -27,6 +27,8 @@ VARIANTS: dict[str, dict[str, object]] = {
     "dense 0.5": {"dense_weight": 0.5},
     "dense 0.7": {"dense_weight": 0.7},
     "unit 0.5": {"unit_weight": 0.5},
+    "compare margin 0.03": {"compare_margin": 0.03},
+    "compare margin 0.10": {"compare_margin": 0.10},
 }
 
 
@@ -34,6 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("gold", type=Path)
     parser.add_argument("--only", nargs="*", help="variant names to run")
+    parser.add_argument("--compare", action="store_true", help="also measure the compare view (slower)")
     parser.add_argument("--set", nargs="*", default=[], help="extra variant: key=value ...")
     args = parser.parse_args()
     variants = dict(VARIANTS)
@@ -50,8 +53,8 @@ def main() -> None:
     base = retriever.params
     for name, overrides in variants.items():
         retriever.params = replace(base, **overrides) if overrides else RetrievalParams()
-        r = evaluate(items, lambda q: retriever.search(q, k=10), lambda q: retriever.compare(q),
-                     threshold=retriever.params.threshold)
+        compare = (lambda q: retriever.compare(q)) if args.compare else None
+        r = evaluate(items, lambda q: retriever.search(q, k=10), compare, threshold=retriever.params.threshold)
         a, e, c = r.kinds.get("advisor"), r.kinds.get("english"), r.kinds.get("comparison")
         print(
             f"{name:<22} {a.r1:8.2f} {a.r5:4.2f} {a.mrr10:4.2f} {a.answer_in_gold:4.2f} | {e.r5:7.2f} | "

@@ -1,0 +1,41 @@
+"""What a question looks like, before any search: its language and the kind of answer it wants."""
+
+from __future__ import annotations
+
+import re
+
+from index.analysis import DUTCH_STOPWORDS
+
+# Function words that are English but not Dutch ("is", "in", "over" are both, so they do not count).
+ENGLISH_WORDS = frozenset(
+    "the a an and to which what who whom whose how why when where does do did with for on by from that this "
+    "these those their there has have had be been can could should would are was were its it many much".split()
+)
+# Spelled the same in both languages: evidence for neither.
+SHARED_WORDS = frozenset("in of is over we me was had al be hem".split())
+_NUMERIC = re.compile(
+    r"\b(hoeveel|hoe\s+veel|hoe\s+groot|hoe\s+hoog|welk\s+bedrag|wat\s+kost|percentage|aantal|"
+    r"how\s+many|how\s+much|what\s+percentage|number\s+of)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend)(tal|en)?\b",
+    re.IGNORECASE,
+)
+
+
+def is_english(query: str) -> bool:
+    """English questions lean on the multilingual dense side: BM25 and term coverage are Dutch."""
+    words = re.findall(r"[a-zà-ÿ]+", query.lower())
+    english = sum(w in ENGLISH_WORDS for w in words)
+    dutch = sum(w in DUTCH_STOPWORDS and w not in ENGLISH_WORDS and w not in SHARED_WORDS for w in words)
+    return english > dutch
+
+
+def wants_number(query: str) -> bool:
+    """'Hoeveel ...?' asks for a number: an answer sentence without one is probably not the answer."""
+    return bool(_NUMERIC.search(query))
+
+
+def has_number(text: str) -> bool:
+    return bool(_NUMBER.search(text))
