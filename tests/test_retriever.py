@@ -1,0 +1,226 @@
+"""Retrieval end to end with the real model, real FAISS and real BM25.
+
+A tiny corpus (one passage per file) checks fusion, incremental builds, model mismatch and
+the CLI's JSON contract quickly; the shipped corpus checks the answers and the compare view.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from app_fixtures import real_index
+
+from beleidszoeker.config import PROJECT_ROOT, Settings
+from index.build import IndexUnavailable, build_index
+from index.retriever import Filters, HybridRetriever, ModelMismatch, QueryError
+from ingest.pipeline import run_ingest
+
+pytestmark = pytest.mark.slow
+
+PASSAGES = {
+    "jeugdteam.txt": "Het Jeugdteam Zuid verwerkte in 2023 precies 412 aanmeldingen via het formulier JZ-17. "
+    "Elke aanmelding wordt binnen vijf werkdagen beoordeeld door een medewerker van het team.",
+    "opvoeden.txt": "Ouders die vastlopen bij de opvoeding van hun kinderen kunnen terecht bij een opvoedcoach "
+    "in de wijk. De coach komt thuis langs en denkt mee over rust, regels en ritme in het gezin.",
+    "wachten.txt": "Kinderen die lang moeten wachten op specialistische zorg krijgen overbruggingszorg, zodat "
+    "de situatie thuis niet verslechtert terwijl zij op de wachtlijst staan.",
+    "vervoer.txt": "De gemeente vergoedt de reiskosten voor jongeren die voor hun behandeling naar een locatie "
+    "buiten de regio moeten reizen, als het openbaar vervoer geen redelijk alternatief is.",
+    "school.txt": "Scholen en jeugdhulpaanbieders werken samen in onderwijs-zorgarrangementen voor leerlingen "
+    "die extra ondersteuning nodig hebben om naar school te kunnen blijven gaan.",
+    "pleegzorg.txt": "Pleegouders ontvangen een vergoeding voor de kosten van het pleegkind en worden begeleid "
+    "door een pleegzorgwerker van de pleegzorgaanbieder in de regio.",
+    "budget.txt": "Het budget voor jeugdhulp steeg van 31 miljoen euro in 2021 naar 36 miljoen euro in 2023 "
+    "door meer gebruik van ambulante begeleiding en verblijf.",
+    "kwaliteit.txt": "Aanbieders leggen jaarlijks verantwoording af over de kwaliteit van hun hulp met een "
+    "cliëntervaringsonderzoek en het aantal klachten.",
+    "jeugdteam_noord.txt": "Het Jeugdteam Noord verwerkte in 2022 ongeveer 380 aanmeldingen via het formulier JZ-12. "
+    "Elke aanmelding wordt binnen tien werkdagen beoordeeld door een medewerker van het team.",
+    "budget_noord.txt": "Het budget voor jeugdhulp in Noord daalde van 12 miljoen euro in 2021 naar 11 miljoen euro "
+    "in 2023 door minder gebruik van verblijf en meer inzet van het wijkteam.",
+}
+MANIFEST = "\n".join(
+    f'["{f}"]\ntitle = "Notitie {f[:-4]}"\nregion = "{"Noord" if i % 2 else "Zuid"}"\nyear = {2020 + i % 3}\n'
+    for i, f in enumerate(PASSAGES)
+)
+# (question, expected file): some need exact words, some need meaning.
+QUESTIONS = [
+    ("formulier JZ-17", "jeugdteam.txt"),
+    ("JZ-12", "jeugdteam_noord.txt"),
+    ("36 miljoen", "budget.txt"),
+    ("mijn zoon en dochter luisteren nooit, wie kan mij helpen?", "opvoeden.txt"),
+    ("wie betaalt de bus of trein naar therapie ver weg", "vervoer.txt"),
+    ("zijn mensen tevreden over de geboden hulp", "kwaliteit.txt"),
+    ("wat gebeurt er met kinderen op een wachtlijst", "wachten.txt"),
+    ("kinderen die extra hulp nodig hebben op school", "school.txt"),
+    ("begeleiding van pleeggezinnen", "pleegzorg.txt"),
+]
+
+
+def _write_corpus(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in PASSAGES.items():
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+    (folder / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Settings:
+    base = tmp_path_factory.mktemp("tiny")
+    _write_corpus(base / "corpus")
+    settings = Settings(corpus_dir=base / "corpus", data_dir=base / "data")
+    assert not run_ingest(settings, progress=False).skipped
+    build_index(settings, progress=False)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def tiny_retriever(tiny) -> HybridRetriever:
+    return HybridRetriever.load(tiny)
+
+
+def _mrr(retriever: HybridRetriever) -> float:
+    total = 0.0
+    for question, expected in QUESTIONS:
+        docs = [h.chunk.doc for h in retriever.search(question, k=5).hits]
+        total += 1.0 / (docs.index(expected) + 1) if expected in docs else 0.0
+    return total / len(QUESTIONS)
+
+
+def test_hybrid_beats_each_leg(tiny_retriever):
+    base = tiny_retriever.params
+    try:
+        hybrid = _mrr(tiny_retriever)
+        tiny_retriever.params = replace(base, dense_weight=1.0, dense_weight_english=1.0)
+        dense = _mrr(tiny_retriever)
+        tiny_retriever.params = replace(base, dense_weight=0.0, dense_weight_english=0.0)
+        lexical = _mrr(tiny_retriever)
+    finally:
+        tiny_retriever.params = base
+    print(f"MRR@5 hybrid {hybrid:.3f}, dense {dense:.3f}, BM25 {lexical:.3f}")
+    assert hybrid > dense and hybrid > lexical, (hybrid, dense, lexical)
+
+
+def test_filters_restrict_region_and_year(tiny_retriever):
+    result = tiny_retriever.search("jeugdhulp", k=10, filters=Filters(regions=("Noord",)))
+    assert result.hits and all(h.chunk.region == "Noord" for h in result.hits)
+    result = tiny_retriever.search("jeugdhulp", k=10, filters=Filters(years=(2020,)))
+    assert result.hits and all(h.chunk.year == 2020 for h in result.hits)
+
+
+def test_empty_and_huge_queries_are_refused_clearly(tiny_retriever):
+    with pytest.raises(QueryError, match="Lege vraag"):
+        tiny_retriever.search("   ")
+    with pytest.raises(QueryError, match="te lang"):
+        tiny_retriever.search("jeugd " * 500)
+
+
+def test_similar_returns_other_documents(tiny_retriever):
+    source = tiny_retriever.search("pleegouders vergoeding").hits[0].chunk
+    similar = tiny_retriever.similar(source.id, k=3)
+    assert len(similar) == 3 and all(h.chunk.doc != source.doc for h in similar)
+    with pytest.raises(QueryError):
+        tiny_retriever.similar("bestaat-niet")
+
+
+def test_index_refuses_another_model(tiny):
+    with pytest.raises(ModelMismatch, match="opnieuw"):
+        HybridRetriever.load(replace(tiny, model="intfloat/some-other-model"))
+
+
+def test_missing_index_says_what_to_run(tmp_path):
+    with pytest.raises(IndexUnavailable, match="beleidszoeker ingest"):
+        HybridRetriever.load(Settings(corpus_dir=tmp_path, data_dir=tmp_path / "data"))
+
+
+def test_incremental_ingest_and_index(tmp_path):
+    _write_corpus(tmp_path / "corpus")
+    settings = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data")
+    run_ingest(settings, progress=False)
+    build_index(settings, progress=False)
+
+    again = run_ingest(settings, progress=False)
+    assert again.ingested == [] and again.unchanged == len(PASSAGES)
+    assert not build_index(settings, progress=False).changed
+
+    (tmp_path / "corpus" / "budget.txt").write_text("Het budget voor 2024 is 40 miljoen euro.\n", encoding="utf-8")
+    (tmp_path / "corpus" / "kwaliteit.txt").unlink()
+    changed = run_ingest(settings, progress=False)
+    assert changed.ingested == ["budget.txt"] and changed.removed == ["kwaliteit.txt"]
+    report = build_index(settings, progress=False)
+    assert report.embedded == 1 and report.reused == len(PASSAGES) - 2
+
+    retriever = HybridRetriever.load(settings)
+    assert "kwaliteit.txt" not in {c.doc for c in retriever.index.chunks}
+    assert "40 miljoen" in retriever.search("budget 2024").hits[0].chunk.text
+
+
+def test_cli_json_contract_one_line_per_query(tiny, tmp_path):
+    queries = tmp_path / "q.txt"
+    queries.write_text("formulier JZ-17\n\nbegeleiding van pleeggezinnen\n", encoding="utf-8")
+    env = {**os.environ, "BELEIDSZOEKER_CORPUS": str(tiny.corpus_dir), "BELEIDSZOEKER_DATA": str(tiny.data_dir)}
+    out = subprocess.run(
+        [sys.executable, "-m", "beleidszoeker.cli", "search", "--json", "--k", "3", "--queries", str(queries)],
+        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=300, check=True,
+    )
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["query"] for r in lines] == ["formulier JZ-17", "begeleiding van pleeggezinnen"]
+    for r in lines:
+        assert set(r) >= {"query", "answerable", "confidence", "answer", "hits"}
+        assert 0.0 <= r["confidence"] <= 1.0 and len(r["hits"]) == 3
+        assert set(r["answer"]) >= {"text", "doc", "start", "end"}
+        for h in r["hits"]:
+            assert set(h) >= {"doc", "region", "title", "section", "page", "chunk_id", "start", "end", "score",
+                              "text", "highlights"}
+    assert lines[0]["hits"][0]["doc"] == "jeugdteam.txt"
+
+
+# ---- the shipped corpus (one build per test session, shared with the app tests) ------------------
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory) -> HybridRetriever:
+    data = real_index(tmp_path_factory)
+    return HybridRetriever.load(Settings(corpus_dir=data.corpus, data_dir=data.data))
+
+
+def test_shipped_corpus_answers_with_citation_and_exact_highlights(real):
+    result = real.search("Welke aanbieders leveren het grootste deel van de jeugdhulp in Twente?")
+    assert result.answerable
+    assert result.answer.doc == "003_4f7ac4d2be3ad9cf.txt" and result.answer.section
+    doc = real.index.documents[result.answer.doc]
+    assert _same_words(doc.text[result.answer.start : result.answer.end], result.answer.text)
+    for hit in result.hits:
+        source = real.index.documents[hit.chunk.doc].text
+        flat_chunk = " ".join(hit.chunk.text.split())
+        for s, e in hit.answer_spans:
+            assert hit.chunk.start <= s < e <= hit.chunk.end
+            words = re.findall(r"\w+", source[s:e])
+            assert words and all(w in flat_chunk for w in words[:5])
+        for s, e in hit.term_spans:
+            assert re.fullmatch(r"\w+", source[s:e]), source[s:e]
+
+
+def test_unrelated_question_is_not_answered(real):
+    result = real.search("Wat is een goed recept voor pannenkoeken met appelstroop?")
+    assert not result.answerable and result.confidence < 0.5
+    assert result.hits  # the closest passages are still shown
+
+
+def test_compare_shows_each_region_at_most_twice(real):
+    result = real.compare("wachtlijsten en wachttijden voor jeugdhulp")
+    docs = [h.chunk.doc for h in result.hits]
+    assert len(set(docs)) >= 3 and all(docs.count(d) <= 2 for d in set(docs))
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def _same_words(a: str, b: str) -> bool:
+    return re.findall(r"\w+", a) == re.findall(r"\w+", b) or set(re.findall(r"\w+", b)) <= set(re.findall(r"\w+", a))
