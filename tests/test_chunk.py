@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from beleidszoeker.config import get_settings
+from beleidszoeker.config import PROJECT_ROOT, get_settings
 from beleidszoeker.records import Chunk, DocMeta, Document
 from ingest.chunk import chunk_document, split_sentences
 from ingest.clean import word_count
 
 MAX_WORDS = 260
-EVAL = Path("/work/shared/eval/dev.jsonl")
+EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 TWENTE_PRINCIPLES = (
     "1. De jeugdige in zijn/haar omgeving staat centraal",
     "2. Normaliseren is uitgangspunt",
