@@ -14,7 +14,9 @@ from dataclasses import dataclass
 Span = tuple[int, int]
 
 _SHORT_WORDS = 6
+_MAX_ITEMS = 6
 _WORD = re.compile(r"\w+")
+_LIST_ITEM = re.compile(r"\s*(?:\d{1,2}[.)]|[-•·*›])\s")
 
 
 def answer_units(text: str, split_sentences: Callable[[str], list[Span]]) -> list[Span]:
@@ -71,14 +73,23 @@ def score_units(
 
 
 def extend_answer(text: str, units: Sequence[Span], best: int) -> Span:
-    """Grow a too-short answer: a lead-in ending in ':' takes the items that follow, a fragment its neighbour."""
+    """Grow a too-short answer: a lead-in (ending in ':' or followed by list items) takes the items
+    that follow, a fragment its neighbour."""
     s, e = units[best]
     unit_text = text[s:e]
-    if unit_text.rstrip().endswith(":"):
-        for j in range(best + 1, min(len(units), best + 4)):
-            e = units[j][1]
-    elif len(_WORD.findall(unit_text)) < _SHORT_WORDS and best + 1 < len(units):
-        e = units[best + 1][1]
+    items = 0
+    while best + 1 + items < len(units) and items < _MAX_ITEMS:
+        a, b = units[best + 1 + items]
+        if not _LIST_ITEM.match(text[a:b]):
+            break
+        items += 1
+    if items and not _LIST_ITEM.match(unit_text):
+        e = units[best + items][1]
+    elif best + 1 < len(units):
+        lead_in = unit_text.rstrip().endswith(":")
+        fragment = len(_WORD.findall(unit_text)) < _SHORT_WORDS
+        if lead_in or fragment:
+            e = units[best + 1][1]
     return s, e
 
 

@@ -47,16 +47,16 @@ class RetrievalParams:
     answer_cosine_weight: float = 0.6  # highlights: meaning vs wording within a passage
     answer_coverage_weight: float = 0.05
     answer_passage_weight: float = 0.03
-    answer_passages: int = 3
+    answer_passages: int = 1
     highlight_margin: float = 0.1
     answer_number_bonus: float = 0.03  # 'hoeveel' questions: prefer sentences holding a number
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
     #                      - number penalty); the lexical term is left out for English questions.
-    conf_cosine_scale: float = 20.0
+    conf_cosine_scale: float = 10.0
     conf_cosine_center: float = 0.80
-    conf_known_scale: float = 10.0
+    conf_known_scale: float = 5.0
     conf_known_center: float = 0.5
-    conf_number_penalty: float = 1.0
+    conf_number_penalty: float = 0.5
     compare_margin: float = 0.06  # compare: a document counts when its best cosine is this close to the best
     threshold: float = 0.5
 

@@ -41,6 +41,9 @@ SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]»]*")
 INITIALS = re.compile(r"(?:[^\W\d_]\.){1,}[^\W\d_]?\.?")  # "d.w.z.", "Y.Y.E.", "A."
 LABEL = re.compile(r"(?:[^\W\d_]+\s+)?\d{1,2}(?:\.\d{1,2})*\.")  # "3.", "Segment 1."
 
+# A heading this close before a chunk's first unit is written inline; farther ones only in `section`.
+_NEAR_HEADING_CHARS = 300
+
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) in `text`, trimmed of surrounding whitespace.
@@ -338,8 +341,8 @@ def _chosen_path(units: list[_Unit]) -> tuple[int, ...]:
 def _pieces(units: list[_Unit], headings: dict[int, MappedText]) -> tuple[tuple[int, ...], list[MappedText]]:
     """Chunk text pieces; in a chunk spanning sections, headings are written inline.
 
-    Only headings that stand between two of the chunk's units are written, so the chunk's
-    [start, end) never reaches back to a heading far before its first unit.
+    Only headings that stand between two of the chunk's units, or just before its first, are
+    written, so the chunk's [start, end) never reaches back to a heading far before its text.
     """
     chosen = _chosen_path(units)
     multi = len({u.path for u in units if not u.overlap}) > 1
@@ -351,8 +354,8 @@ def _pieces(units: list[_Unit], headings: dict[int, MappedText]) -> tuple[tuple[
             common = 0
             while common < min(len(prev), len(u.path)) and prev[common] == u.path[common]:
                 common += 1
-            if last_end is not None:
-                pieces.extend(headings[h] for h in u.path[common:] if headings[h].start >= last_end)
+            floor = last_end if last_end is not None else u.mapped.start - _NEAR_HEADING_CHARS
+            pieces.extend(headings[h] for h in u.path[common:] if headings[h].start >= floor)
             prev = u.path
         pieces.append(u.mapped)
         last_end = max(last_end or 0, u.mapped.end)

@@ -43,3 +43,17 @@ def test_score_units_prefers_meaning_and_wording():
 
 def test_merge_spans():
     assert merge_spans([(5, 8), (0, 2), (1, 3), (8, 9)]) == [(0, 3), (5, 9)]
+
+
+def test_sentence_announcing_a_list_takes_its_items():
+    from ingest.chunk import split_sentences
+
+    text = (
+        "Wij hanteren vijf principes.\n1. We zetten eerst in op preventie.\n2. We werken altijd data-gedreven."
+        "\nDaarna volgt meer."
+    )
+    units = answer_units(text, split_sentences)
+    s, e = extend_answer(text, units, 0)
+    assert text[s:e] == text[: text.index("\nDaarna")]
+    item_s, item_e = extend_answer(text, units, 1)
+    assert text[item_s:item_e] == "1. We zetten eerst in op preventie."
