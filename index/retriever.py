@@ -79,6 +79,7 @@ class HybridRetriever:
         self.params = params or RetrievalParams()
         self._split_sentences = split_sentences
         self._terms_cache: dict[str, frozenset[str]] = {}
+        self._tokens_cache: dict[str, list[Any]] = {}
         self._mentions = alias_patterns(d.meta for d in index.documents.values())
 
     @classmethod
@@ -277,8 +278,6 @@ class HybridRetriever:
 
     def _highlight(self, hit: Hit, q: np.ndarray, weights: dict[str, float]) -> None:
         """Answer sentences (within a margin of the passage's best) and the query's terms, in original offsets."""
-        from index.analysis import term_spans
-
         row = self.index.row_of[hit.chunk.id]
         units = self.index.units[row]
         if units:
@@ -288,12 +287,21 @@ class HybridRetriever:
             top = max(u.score for u in scored)
             chosen = [u.span for u in scored if u.score >= top - self.params.highlight_margin][:3]
             hit.answer_spans = merge_spans([hit.chunk.to_original(s, e) for s, e in chosen])
+        terms = set(weights)
         hit.term_spans = merge_spans(
-            [
-                hit.chunk.to_original(s, e)
-                for s, e in term_spans(hit.chunk.text, set(weights), splitter=self.index.lexical.splitter)
-            ]
+            [hit.chunk.to_original(t.start, t.end) for t in self._chunk_tokens(hit.chunk) if t.term in terms]
         )
+
+    def _chunk_tokens(self, chunk: Chunk) -> list[Any]:
+        """Analysed tokens of a passage (for marking query terms); cached per passage."""
+        tokens = self._tokens_cache.get(chunk.id)
+        if tokens is None:
+            from index.analysis import analyze
+
+            tokens = analyze(chunk.text, splitter=self.index.lexical.splitter)
+            if len(self._tokens_cache) < 50_000:
+                self._tokens_cache[chunk.id] = tokens
+        return tokens
 
     def _confidence(self, cosine: float, known: float, *, english: bool, number_missing: bool) -> float:
         """In [0, 1]: how likely the answer is really in the documents (calibrated on the dev set)."""
