@@ -131,6 +131,9 @@ ROW_MAX_CHARS = 150  # rows are short; the guard also keeps ROW from backtrackin
 ROW_NUMBER = re.compile(r"[-+]?[€$]?\d[\d.,]*%?")
 CAPTION = re.compile(r"^(?:(?:Tabel|Table|Figuur|Figure|Grafiek|Afbeelding)\s+\d[\d.]*|Bron\s*:)", re.I)
 BIJLAGE = re.compile(r"^(?:Bijlage|Appendix|Annex)\s+(?:\d{1,2}|[A-Z])\b")
+# Regulations ("verordening", "beleidsregels"): "Hoofdstuk 2 ...", "Paragraaf 3 ...", "Artikel 8a. Titel".
+LEGAL_HEADING = re.compile(r"^(?P<kind>Hoofdstuk|Afdeling|Paragraaf|Artikel)\s+\d{1,3}[a-z]?(?:\.\d{1,2})*\.?(?:\s|$)")
+LEGAL_LEVELS = {"Hoofdstuk": 1, "Afdeling": 2, "Paragraaf": 2, "Artikel": 3}
 NUMERIC_CELL = re.compile(r"^[€$]?\s*[-+]?\d[\d.,]*\s*%?$")
 DATE_LINE = re.compile(
     r"^(?:\d{1,2}\s+)?(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober"
@@ -633,6 +636,11 @@ def _classify(text: str, para: _Para) -> list[_Proto]:
         return [_Proto("paragraph", mapped, para)]
     if BIJLAGE.match(plain) and word_count(plain) <= 16:
         return [_Proto("heading", mapped, para, level=1, explicit=True, numbered=True)]
+    legal = LEGAL_HEADING.match(plain)
+    sentence = re.search(r"[,;:!]$", plain) or (plain.endswith(".") and word_count(plain) > 3)
+    if legal and word_count(plain) <= 16 and not sentence:
+        level = LEGAL_LEVELS[legal.group("kind")]
+        return [_Proto("heading", mapped, para, level=level, explicit=True, numbered=True)]
     raw = "".join(ln.raw for ln in para.lines).strip().lstrip(">").strip()
     bold = raw.startswith("**") and raw.endswith("**")
     p = _Proto("paragraph", mapped, para, candidate=_heading_like(plain))

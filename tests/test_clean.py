@@ -646,3 +646,18 @@ def test_slice_and_strip_keep_runs_verbatim(a: int, b: int) -> None:
             for c, o, n in m.runs:
                 assert m.text[c : c + n] == text[o : o + n]
         assert stripped.text == part.text.strip()
+
+
+def test_regulation_chapters_and_articles_are_headings():
+    text = (
+        "Hoofdstuk 1. Algemene bepalingen\n\nArtikel 1. Begripsbepalingen\n\n"
+        "1. In deze verordening wordt verstaan onder jeugdhulp: hulp aan jeugdigen en ouders.\n\n"
+        "Artikel 8a\n\nHet college verstrekt een persoonsgebonden budget als de jeugdige dat wil.\n\n"
+        "Artikel 3 van de wet bepaalt wat het college moet doen als ouders daarom vragen.\n"
+    )
+    headings = [(b.level, b.text) for b in segment_text(text) if b.kind == "heading"]
+    assert headings == [
+        (1, "Hoofdstuk 1. Algemene bepalingen"),
+        (3, "Artikel 1. Begripsbepalingen"),
+        (3, "Artikel 8a"),
+    ]
