@@ -21,8 +21,10 @@ import streamlit as st  # noqa: E402
 
 from app import view  # noqa: E402
 from app.actions import NewDocument, add_document, source_path, supported_suffixes  # noqa: E402
-from beleidszoeker.config import Settings, get_settings  # noqa: E402
+from beleidszoeker.config import Settings, get_settings, limit_native_threads  # noqa: E402
 from beleidszoeker.records import Document, Hit, SearchResult  # noqa: E402
+
+limit_native_threads()
 
 BUILD_COMMAND = "beleidszoeker ingest && beleidszoeker index"
 RUN_COMMAND = "bash scripts/run"

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from beleidszoeker.config import get_settings
+from beleidszoeker.config import get_settings, limit_native_threads
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -216,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    limit_native_threads()
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

