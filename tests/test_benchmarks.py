@@ -1,0 +1,70 @@
+"""Smoke tests of the benchmark's pure helpers (no model, no index): python -m benchmarks.run is run by hand."""
+
+import numpy as np
+
+from benchmarks.bench_cold import top_imports
+from benchmarks.bench_scale import _round_nice, recall
+from benchmarks.common import Report, pct, render_table
+from benchmarks.run import scale_sizes
+from benchmarks.vectors import corpus_sentences, random_windows, synth_database
+
+
+def test_pct_interpolates():
+    assert pct([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert pct([5.0], 95) == 5.0
+    assert pct([3.0, 1.0, 2.0], 100) == 3.0
+
+
+def test_scale_sizes():
+    assert scale_sizes(10_000) == [10_000]
+    assert scale_sizes(1_000_000) == [10_000, 30_000, 100_000, 300_000, 1_000_000]
+
+
+def test_recall():
+    truth = np.array([[1, 2, 3, 4]])
+    assert recall(np.array([[4, 3, 9, 8]]), truth, 4) == 0.5
+    assert recall(np.array([[1, 9, 9, 9]]), truth, 2) == 0.5
+
+
+def test_round_nice():
+    assert _round_nice(96_000) == 95_000
+    assert _round_nice(73_000) == 75_000
+    assert _round_nice(0) == 0
+
+
+def test_synth_database_unit_norm_and_deterministic():
+    base = np.eye(8, dtype=np.float32)
+    a = synth_database(base, 100, block=32)
+    b = synth_database(base, 100, block=32)
+    assert a.shape == (100, 8) and a.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_corpus_sentences_and_windows():
+    text = (
+        "Kort. Dit is een zin met genoeg woorden om mee te tellen. "
+        "[bookmark: _b1]Nog een zin die lang genoeg is hier.\n"
+    )
+    sents = corpus_sentences([text])
+    assert sents == ["Dit is een zin met genoeg woorden om mee te tellen.", "Nog een zin die lang genoeg is hier."]
+    words = text.split()
+    windows = random_windows(words, 3, size=4, seed=1)
+    assert len(windows) == 3 and all(len(w.split()) == 4 for w in windows)
+
+
+def test_top_imports_keeps_top_level_only():
+    stderr = (
+        "import time: self [us] | cumulative | imported package\n"
+        "import time:       100 |       5000 |   numpy.core\n"
+        "import time:       200 |      90000 | bm25s\n"
+        "import time:       300 |      20000 | faiss\n"
+    )
+    assert top_imports(stderr) == [("bm25s", 0.09), ("faiss", 0.02)]
+
+
+def test_render_table_escapes_pipes():
+    report = Report()
+    report.add("s", "a|b", "1 ms", "<= 2 ms", "cmd | other")
+    table = render_table(report, "# h")
+    assert "| s | a\\|b | 1 ms | <= 2 ms | cmd \\| other |" in table
