@@ -155,9 +155,9 @@ def cmd_app(args: argparse.Namespace) -> int:
     from beleidszoeker.config import PROJECT_ROOT
 
     script = PROJECT_ROOT / "app" / "streamlit_app.py"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(args.port),
-           "--server.headless", "true" if args.headless else "false", "--browser.gatherUsageStats", "false"]
-    return subprocess.call(cmd)
+    print(f"Beleidszoeker start op http://localhost:{args.port}  (stoppen: Ctrl+C)", flush=True)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(args.port)]
+    return subprocess.call(cmd, cwd=PROJECT_ROOT)  # cwd: streamlit reads .streamlit/config.toml there
 
 
 def _add_query_args(p: argparse.ArgumentParser) -> None:
@@ -210,7 +210,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("app", help="de Streamlit-app starten")
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--headless", action="store_true", help="geen browser openen")
     p.set_defaults(func=cmd_app)
     return parser
 
