@@ -4,7 +4,7 @@ highlights and a calibrated confidence. Knows nothing of any user interface."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -67,17 +67,14 @@ class _Candidates:
     dense: np.ndarray
     lexical: np.ndarray
     unit_best: np.ndarray
-    score: np.ndarray = field(default_factory=lambda: np.empty(0))
+    score: np.ndarray
 
 
 class HybridRetriever:
     def __init__(self, index: SearchIndex, embedder: Any, params: RetrievalParams | None = None) -> None:
-        from ingest.chunk import split_sentences
-
         self.index = index
         self.embedder = embedder
         self.params = params or RetrievalParams()
-        self._split_sentences = split_sentences
         self._terms_cache: dict[str, frozenset[str]] = {}
         self._tokens_cache: dict[str, list[Any]] = {}
         self._mentions = alias_patterns(d.meta for d in index.documents.values())
@@ -142,9 +139,6 @@ class HybridRetriever:
         rows, scores = self.index.vectors.search(vec, k + 1, allowed=allowed)
         hits = [Hit(self.index.chunks[r], float(s), dense_score=float(s)) for r, s in zip(rows, scores, strict=True)]
         return [h for h in hits if h.chunk.id != chunk_id][:k]
-
-    def chunk(self, chunk_id: str) -> Chunk:
-        return self.index.chunks[self.index.row_of[chunk_id]]
 
     # ---- internals ----------------------------------------------------------------------------
 
