@@ -45,7 +45,7 @@ class RetrievalParams:
     unit_weight: float = 0.3  # share of the dense score taken from the best sentence in the passage
     region_boost: float = 0.1  # for passages of a region the question names
     answer_cosine_weight: float = 0.6  # highlights: meaning vs wording within a passage
-    answer_coverage_weight: float = 0.05
+    answer_coverage_weight: float = 0.2
     answer_passage_weight: float = 0.03
     answer_passages: int = 1
     highlight_margin: float = 0.1
