@@ -20,15 +20,10 @@ from beleidszoeker.records import DocMeta
 # One writer at a time per server process: two uploads must not ingest or index concurrently.
 WRITE_LOCK = threading.Lock()
 
-DEFAULT_SUFFIXES = frozenset({".txt", ".md", ".pdf", ".docx"})
-
-
 def supported_suffixes() -> frozenset[str]:
-    try:
-        from ingest.loaders import SUPPORTED_SUFFIXES
-    except ImportError:  # pragma: no cover - the loaders module is part of the package
-        return DEFAULT_SUFFIXES
-    return frozenset(SUPPORTED_SUFFIXES)
+    from ingest.loaders import SUPPORTED_SUFFIXES
+
+    return SUPPORTED_SUFFIXES
 
 
 @dataclass
