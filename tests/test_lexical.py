@@ -132,3 +132,13 @@ def test_real_corpus_keyword_queries(corpus_index: tuple[LexicalIndex, list[str]
     index, docs = corpus_index
     hits = index.search(query, 3)
     assert hits and docs[hits[0][0]] == doc
+
+
+def test_search_with_many_matches_equals_a_full_sort():
+    """The partial sort used for speed must return exactly what sorting every match would."""
+    texts = [f"jeugdhulp wachtlijst regio {'jeugdhulp ' * (i % 7)} nummer{i}" for i in range(300)]
+    index = LexicalIndex.build([str(i) for i in range(len(texts))], texts)
+    scores = index.scores("jeugdhulp wachtlijst")
+    rows = np.flatnonzero(scores > 0)
+    full = [(int(rows[i]), float(scores[rows[i]])) for i in np.lexsort((rows, -scores[rows]))]
+    assert index.search("jeugdhulp wachtlijst", 25) == full[:25]
