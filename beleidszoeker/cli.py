@@ -6,8 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from beleidszoeker.config import get_settings, limit_native_threads
+
+if TYPE_CHECKING:
+    from index.retriever import Filters, HybridRetriever
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -32,34 +36,36 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from index.build import IndexUnavailable, build_index
+    from index.build import build_index
 
-    try:
-        report = build_index(get_settings(), progress=not args.quiet)
-    except IndexUnavailable as err:
-        print(f"fout: {err}", file=sys.stderr)
-        return EXIT_ERROR
+    report = build_index(get_settings(), progress=not args.quiet)
     print(report.summary())
     return EXIT_OK
 
 
-def _load_retriever():
+def _load_retriever() -> HybridRetriever:
     from index.retriever import HybridRetriever
 
     return HybridRetriever.load(get_settings())
 
 
 def _read_queries(args: argparse.Namespace) -> list[str]:
+    if args.queries == "-":
+        return [line.strip() for line in sys.stdin if line.strip()]
     if args.queries:
-        fh = sys.stdin if args.queries == "-" else open(args.queries, encoding="utf-8")  # noqa: SIM115
-        with fh:
-            return [line.strip() for line in fh if line.strip()]
+        try:
+            text = Path(args.queries).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise SystemExit(
+                f"fout: kan {args.queries} niet lezen ({err}); geef een UTF-8-bestand met een vraag per regel"
+            ) from err
+        return [line.strip() for line in text.splitlines() if line.strip()]
     if not args.query:
         raise SystemExit("fout: geef een vraag, of --queries BESTAND (- voor stdin)")
     return [" ".join(args.query)]
 
 
-def _filters(args: argparse.Namespace):
+def _filters(args: argparse.Namespace) -> Filters:
     from index.retriever import Filters
 
     return Filters(regions=tuple(args.region or ()), docs=tuple(args.doc or ()), years=tuple(args.year or ()))
@@ -69,14 +75,9 @@ def _run_queries(args: argparse.Namespace, mode: str) -> int:
     import json
 
     from beleidszoeker.render import render_terminal, result_to_json
-    from index.build import IndexUnavailable
     from index.retriever import QueryError
 
-    try:
-        retriever = _load_retriever()
-    except IndexUnavailable as err:
-        print(f"fout: {err}", file=sys.stderr)
-        return EXIT_ERROR
+    retriever = _load_retriever()
     filters = _filters(args)
     status = EXIT_OK
     for query in _read_queries(args):
@@ -215,9 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from index.errors import IndexUnavailable
+
     limit_native_threads()
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except IndexUnavailable as err:
+        print(f"fout: {err}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -27,14 +27,11 @@ from beleidszoeker.config import Settings
 from beleidszoeker.jsonl import write_jsonl
 from beleidszoeker.records import Chunk
 from index.answer import answer_units
+from index.errors import IndexUnavailable
 from index.vector import VectorIndex, choose_kind
 from ingest.store import ChunkStore, load_store
 
 INDEX_VERSION = 1
-
-
-class IndexUnavailable(Exception):
-    """The index is missing or does not fit the configuration; str(err) says what to run."""
 
 
 @dataclass

@@ -67,3 +67,11 @@ def test_cli_ingest_exit_code_says_something_was_skipped(corpus, monkeypatch, ca
     assert cli.main(["ingest", "-q"]) == cli.EXIT_SKIPPED
     out = capsys.readouterr().out
     assert "overgeslagen: kapot.pdf:" in out and "1 overgeslagen" in out
+
+
+def test_cli_without_index_says_what_to_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("BELEIDSZOEKER_DATA", str(tmp_path / "leeg"))
+    assert cli.main(["search", "wachtlijsten"]) == cli.EXIT_ERROR
+    assert cli.main(["index"]) == cli.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "beleidszoeker ingest && beleidszoeker index" in err and "beleidszoeker ingest" in err
