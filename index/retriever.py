@@ -110,6 +110,7 @@ class HybridRetriever:
         q = self.embedder.embed_query(query)
         base = self._search(query, q, 10, filters)
         weights = self._query_weights(query)
+        marks = self._mark_terms(query)
         f = filters or Filters()
         per_doc_hits: list[Hit] = []
         for doc in self.index.documents:
@@ -122,7 +123,7 @@ class HybridRetriever:
         floor = max((h.score for h in per_doc_hits), default=0.0) - self.params.compare_margin
         hits = [h for h in per_doc_hits if h.score >= floor]
         for hit in hits:
-            self._highlight(hit, q, weights)
+            self._highlight(hit, q, weights, marks)
         hits.sort(key=lambda h: -h.score)
         return SearchResult(query, base.answerable, base.confidence, base.answer, hits)
 
@@ -146,11 +147,12 @@ class HybridRetriever:
         cand = self._candidates(query, q, filters)
         order = np.argsort(-cand.score)[:k]
         weights = self._query_weights(query)
+        marks = self._mark_terms(query)
         hits = [self._hit(int(cand.rows[i]), float(cand.score[i]), cand, i) for i in order]
         numeric = wants_number(query)
         answer, cosine = self._answer(hits, q, weights, numeric=numeric)
         for hit in hits:
-            self._highlight(hit, q, weights)
+            self._highlight(hit, q, weights, marks)
         confidence = self._confidence(
             cosine,
             self._known_share(query),
@@ -270,7 +272,15 @@ class HybridRetriever:
             return 1.0
         return sum(lexical.idf(t) for t in terms if lexical.document_frequency(t) > 0) / total
 
-    def _highlight(self, hit: Hit, q: np.ndarray, weights: dict[str, float]) -> None:
+    def _mark_terms(self, query: str) -> set[str]:
+        """The question's whole words (stemmed). Marked in a passage as words or as compound parts,
+        so "wachtlijst" marks "wachtlijsten" and "wachtlijstbeheer", but "jeugdhulp" does not
+        mark every "jeugd" and "hulp"."""
+        from index.analysis import query_terms
+
+        return set(query_terms(query, split_compounds=False))
+
+    def _highlight(self, hit: Hit, q: np.ndarray, weights: dict[str, float], marks: set[str]) -> None:
         """Answer sentences (within a margin of the passage's best) and the query's terms, in original offsets."""
         row = self.index.row_of[hit.chunk.id]
         units = self.index.units[row]
@@ -281,9 +291,8 @@ class HybridRetriever:
             top = max(u.score for u in scored)
             chosen = [u.span for u in scored if u.score >= top - self.params.highlight_margin][:3]
             hit.answer_spans = merge_spans([hit.chunk.to_original(s, e) for s, e in chosen])
-        terms = set(weights)
         hit.term_spans = merge_spans(
-            [hit.chunk.to_original(t.start, t.end) for t in self._chunk_tokens(hit.chunk) if t.term in terms]
+            [hit.chunk.to_original(t.start, t.end) for t in self._chunk_tokens(hit.chunk) if t.term in marks]
         )
 
     def _chunk_tokens(self, chunk: Chunk) -> list[Any]:

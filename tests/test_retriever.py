@@ -224,3 +224,13 @@ def test_compare_shows_each_region_at_most_twice(real):
 
 def _same_words(a: str, b: str) -> bool:
     return re.findall(r"\w+", a) == re.findall(r"\w+", b) or set(re.findall(r"\w+", b)) <= set(re.findall(r"\w+", a))
+
+
+def test_query_terms_are_marked_as_words_not_as_loose_compound_parts(tiny_retriever):
+    result = tiny_retriever.search("budget jeugdhulp", k=10)
+    marked = set()
+    for hit in result.hits:
+        source = tiny_retriever.index.documents[hit.chunk.doc].text
+        marked |= {source[s:e].lower() for s, e in hit.term_spans}
+    assert {"budget", "jeugdhulp"} <= marked
+    assert "hulp" not in marked  # a part of the question's compound, not a word of the question
