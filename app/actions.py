@@ -106,7 +106,8 @@ def add_document(new: NewDocument, settings: Settings, *, embedder: Any = None) 
 
 
 def _add_locked(new: NewDocument, settings: Settings, name: str, embedder: Any) -> AddResult:
-    from index.build import IndexUnavailable, build_index
+    from index.build import build_index
+    from index.errors import IndexUnavailable
     from ingest.manifest import ManifestError, toml_entry
     from ingest.pipeline import run_ingest
 

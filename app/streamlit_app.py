@@ -574,7 +574,7 @@ def main() -> None:
         with st.spinner("Model en index laden… (alleen de eerste keer, even geduld)"):
             retriever = get_retriever(str(settings.data_dir), settings.model, index_stamp(settings), settings)
     except Exception as err:  # IndexUnavailable / ModelMismatch: say what to run
-        from index.build import IndexUnavailable
+        from index.errors import IndexUnavailable
 
         if not isinstance(err, IndexUnavailable):
             raise

@@ -130,7 +130,7 @@ class EvalReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kinds": {k: {key: v for key, v in vars(m).items()} for k, m in self.kinds.items()},
+            "kinds": {k: dict(vars(m)) for k, m in self.kinds.items()},
             "no_answer_auroc": self.no_answer_auroc,
             "abstain_on_no_answer": self.abstain_on_no_answer,
             "answered_answerable": self.answered_answerable,

@@ -12,7 +12,7 @@ import numpy as np
 from beleidszoeker.config import Settings
 from beleidszoeker.records import Answer, Chunk, Hit, SearchResult, Span
 from index.answer import extend_answer, merge_spans, score_units, term_coverage
-from index.build import IndexUnavailable
+from index.errors import IndexUnavailable
 from index.mentions import alias_patterns, mentioned_docs
 from index.queryinfo import has_number, is_english, wants_number
 from index.searchindex import SearchIndex
@@ -108,7 +108,7 @@ class HybridRetriever:
         """
         query = self._check(query)
         q = self.embedder.embed_query(query)
-        base = self._search(query, q, 10, filters)
+        base = self._search(query, q, self.params.answer_passages, filters)  # for answer and confidence
         weights = self._query_weights(query)
         marks = self._mark_terms(query)
         f = filters or Filters()

@@ -11,7 +11,8 @@ import numpy as np
 
 from beleidszoeker.jsonl import read_jsonl
 from beleidszoeker.records import Chunk, Document
-from index.build import IndexUnavailable, read_manifest
+from index.build import read_manifest
+from index.errors import IndexUnavailable
 from index.vector import VectorIndex
 
 

@@ -18,7 +18,8 @@ import pytest
 from app_fixtures import real_index
 
 from beleidszoeker.config import PROJECT_ROOT, Settings
-from index.build import IndexUnavailable, build_index
+from index.build import build_index
+from index.errors import IndexUnavailable
 from index.retriever import Filters, HybridRetriever, ModelMismatch, QueryError
 from ingest.pipeline import run_ingest
 
