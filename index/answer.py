@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
+from index.queryinfo import has_number
+
 Span = tuple[int, int]
 
 _SHORT_WORDS = 6
@@ -36,6 +38,40 @@ def answer_units(text: str, split_sentences: Callable[[str], list[Span]]) -> lis
             if e > s:
                 units.append((start + s, start + e))
     return units
+
+
+# Words that count the same thing in these documents: a question about "kinderen" is answered by a
+# sentence about "jeugdigen". A share is also given by "%" or "de helft", an amount of money by "€".
+QUANTITY_GROUPS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset("kind kinderen jongere jongeren jeugdige jeugdigen minderjarigen cliënten leerlingen".split()), ""),
+    (frozenset("gezin gezinnen huishouden huishoudens ouders".split()), ""),
+    (frozenset("procent percentage helft kwart".split()), "%"),
+    (frozenset("geld bedrag bedragen euro budget kosten middelen miljoen tarief".split()), "€"),
+)
+SHARE_SYMBOL = "%"
+
+
+def states_quantity(
+    text: str, text_terms: Set[str], subject_terms: Set[str], groups: Sequence[tuple[Set[str], str]] = ()
+) -> bool:
+    """Whether a sentence gives a number of the counted thing.
+
+    It must hold a number and name the thing: as a word of the sentence (`text_terms`, whole
+    words), or through the thing's group ("kinderen" ~ "jeugdigen", "geld" ~ "€"). A share
+    needs no digits: "de helft" or "%" gives one. With no subject, any number will do.
+    `groups` are (analysed terms, symbol) pairs like QUANTITY_GROUPS after analysis.
+    """
+    number = has_number(text)
+    if not subject_terms or subject_terms & text_terms:
+        return number
+    for terms, symbol in groups:
+        if not subject_terms & terms:
+            continue
+        if symbol and symbol in text:
+            return True
+        if terms & text_terms and (number or symbol == SHARE_SYMBOL):
+            return True
+    return False
 
 
 def term_coverage(unit_terms: Set[str], query_weights: dict[str, float]) -> float:

@@ -22,6 +22,12 @@ _NUMBER = re.compile(
     r"\d|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend)(tal|en)?\b",
     re.IGNORECASE,
 )
+# "hoeveel kinderen", "het aantal jeugdhulpcliënten", "hoe groot is het innovatiebudget": the counted thing.
+_QUANTITY_SUBJECT = re.compile(
+    r"\b(?:(percentage)|(?:hoeveel|hoe\s+veel|aantal|hoe\s+groot\s+is|hoe\s+hoog\s+is)\s+(?:(?:het|de|een)\s+)?"
+    r"([^\W\d_][\w-]*))",
+    re.IGNORECASE,
+)
 
 
 def is_english(query: str) -> bool:
@@ -39,3 +45,16 @@ def wants_number(query: str) -> bool:
 
 def has_number(text: str) -> bool:
     return bool(_NUMBER.search(text))
+
+
+def quantity_subject(query: str) -> str | None:
+    """The word for what a 'hoeveel' question counts ("hoeveel fte ..." -> "fte"), or None.
+
+    An answer that gives a number of something else ("€ 2,7 miljoen" for "hoeveel fte") does
+    not answer it.
+    """
+    m = _QUANTITY_SUBJECT.search(query)
+    if m is None:
+        return None
+    word = (m.group(1) or m.group(2)).lower()
+    return None if word in DUTCH_STOPWORDS else word

@@ -11,10 +11,10 @@ import numpy as np
 
 from beleidszoeker.config import Settings
 from beleidszoeker.records import Answer, Chunk, Hit, SearchResult, Span
-from index.answer import extend_answer, merge_spans, score_units, term_coverage
+from index.answer import QUANTITY_GROUPS, extend_answer, merge_spans, score_units, states_quantity, term_coverage
 from index.errors import IndexUnavailable
 from index.mentions import alias_patterns, mentioned_docs
-from index.queryinfo import has_number, is_english, wants_number
+from index.queryinfo import is_english, quantity_subject, wants_number
 from index.searchindex import SearchIndex
 
 MAX_QUERY_CHARS = 1000
@@ -49,14 +49,16 @@ class RetrievalParams:
     answer_passage_weight: float = 0.03
     answer_passages: int = 1
     highlight_margin: float = 0.1
-    answer_number_bonus: float = 0.03  # 'hoeveel' questions: prefer sentences holding a number
+    answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
-    #                      - number penalty); the lexical term is left out for English questions.
+    #                      - number penalty); the lexical term is left out for English questions. The
+    # penalty applies when a 'hoeveel' answer gives no number of the thing asked for ("fte", "weken"):
+    # the commonest way a question about a topic the documents do cover still has no answer.
     conf_cosine_scale: float = 10.0
     conf_cosine_center: float = 0.80
     conf_known_scale: float = 5.0
     conf_known_center: float = 0.5
-    conf_number_penalty: float = 0.5
+    conf_number_penalty: float = 6.0
     compare_margin: float = 0.06  # compare: a document counts when its best cosine is this close to the best
     threshold: float = 0.5
 
@@ -75,9 +77,12 @@ class HybridRetriever:
         self.index = index
         self.embedder = embedder
         self.params = params or RetrievalParams()
-        self._terms_cache: dict[str, frozenset[str]] = {}
+        self._terms_cache: dict[tuple[str, bool], frozenset[str]] = {}
         self._tokens_cache: dict[str, list[Any]] = {}
         self._mentions = alias_patterns(d.meta for d in index.documents.values())
+        self._quantity_groups = [
+            (frozenset(t for w in words for t in self._unit_terms(w)), symbol) for words, symbol in QUANTITY_GROUPS
+        ]
 
     @classmethod
     def load(cls, settings: Settings, embedder: Any = None, params: RetrievalParams | None = None) -> HybridRetriever:
@@ -149,15 +154,15 @@ class HybridRetriever:
         weights = self._query_weights(query)
         marks = self._mark_terms(query)
         hits = [self._hit(int(cand.rows[i]), float(cand.score[i]), cand, i) for i in order]
-        numeric = wants_number(query)
-        answer, cosine = self._answer(hits, q, weights, numeric=numeric)
+        counted = self._counted(query)
+        answer, cosine = self._answer(hits, q, weights, counted=counted)
         for hit in hits:
             self._highlight(hit, q, weights, marks)
         confidence = self._confidence(
             cosine,
             self._known_share(query),
             english=is_english(query),
-            number_missing=numeric and answer is not None and not has_number(answer.text),
+            number_missing=counted is not None and answer is not None and not self._states(answer.text, counted),
         )
         return SearchResult(query, confidence >= self.params.threshold, confidence, answer, hits)
 
@@ -211,25 +216,37 @@ class HybridRetriever:
         lexical = self.index.lexical
         return {t: lexical.idf(t) for t in set(query_terms(query, splitter=lexical.splitter))}
 
-    def _unit_terms(self, text: str) -> frozenset[str]:
+    def _unit_terms(self, text: str, *, parts: bool = True) -> frozenset[str]:
         """Analysed terms of a sentence; cached, since the same passages come back query after query."""
-        terms = self._terms_cache.get(text)
+        terms = self._terms_cache.get((text, parts))
         if terms is None:
             from index.analysis import analyze
 
-            terms = frozenset(t.term for t in analyze(text, splitter=self.index.lexical.splitter))
+            tokens = analyze(text, split_compounds=parts, splitter=self.index.lexical.splitter)
+            terms = frozenset(t.term for t in tokens)
             if len(self._terms_cache) < 200_000:
-                self._terms_cache[text] = terms
+                self._terms_cache[(text, parts)] = terms
         return terms
 
+    def _counted(self, query: str) -> frozenset[str] | None:
+        """For a 'hoeveel' question, the terms of what it counts (empty when unclear); None otherwise."""
+        if not wants_number(query):
+            return None
+        subject = quantity_subject(query)
+        return self._unit_terms(subject) if subject else frozenset()
+
+    def _states(self, text: str, counted: frozenset[str]) -> bool:
+        """A sentence gives a number of the counted thing (named as a whole word, or by its group)."""
+        return states_quantity(text, self._unit_terms(text, parts=False), counted, self._quantity_groups)
+
     def _answer(
-        self, hits: list[Hit], q: np.ndarray, weights: dict[str, float], *, numeric: bool
+        self, hits: list[Hit], q: np.ndarray, weights: dict[str, float], *, counted: frozenset[str] | None
     ) -> tuple[Answer | None, float]:
         """The best answer unit among the top passages, and its cosine to the question.
 
         Units compete across passages on raw cosine plus term coverage, with a bonus for
         their passage's rank score (so a strong sentence in the second passage can win)
-        and, for 'hoeveel' questions, for holding a number.
+        and, for 'hoeveel' questions, for giving a number of the counted thing.
         """
         p = self.params
         best: tuple[float, Hit, list[Span], int, float] | None = None
@@ -244,7 +261,7 @@ class HybridRetriever:
                     float(cos[j])
                     + p.answer_coverage_weight * term_coverage(self._unit_terms(text), weights)
                     + p.answer_passage_weight * hit.score / top_score
-                    + (p.answer_number_bonus if numeric and has_number(text) else 0.0)
+                    + (p.answer_number_bonus if counted is not None and self._states(text, counted) else 0.0)
                 )
                 if best is None or value > best[0]:
                     best = (value, hit, units, j, float(cos[j]))

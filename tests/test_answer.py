@@ -1,4 +1,15 @@
-from index.answer import answer_units, extend_answer, merge_spans, score_units, term_coverage
+import pytest
+
+from index.analysis import query_terms
+from index.answer import (
+    QUANTITY_GROUPS,
+    answer_units,
+    extend_answer,
+    merge_spans,
+    score_units,
+    states_quantity,
+    term_coverage,
+)
 
 
 def _sentences(text):
@@ -19,7 +30,11 @@ TEXT = "Wij doen dit. En dat ook.\nWe werken aan:\n- preventie\n- toegang"
 def test_answer_units_split_sentences_and_lines():
     units = answer_units(TEXT, _sentences)
     assert [TEXT[s:e] for s, e in units] == [
-        "Wij doen dit.", "En dat ook.", "We werken aan:", "- preventie", "- toegang"
+        "Wij doen dit.",
+        "En dat ook.",
+        "We werken aan:",
+        "- preventie",
+        "- toegang",
     ]
 
 
@@ -57,3 +72,34 @@ def test_sentence_announcing_a_list_takes_its_items():
     assert text[s:e] == text[: text.index("\nDaarna")]
     item_s, item_e = extend_answer(text, units, 1)
     assert text[item_s:item_e] == "1. We zetten eerst in op preventie."
+
+
+def _terms(text: str) -> set[str]:
+    return set(query_terms(text, split_compounds=False))
+
+
+def _groups() -> list[tuple[frozenset[str], str]]:
+    return [(frozenset(t for w in words for t in query_terms(w)), sym) for words, sym in QUANTITY_GROUPS]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "subject", "expected"),
+    [
+        ("In Twente leveren een twintigtal aanbieders 80% van de omzet.", "aanbieders", True),
+        ("In 2022 krijgt Heusden een bijdrage van € 2,7 miljoen.", "fte", False),  # a number, of something else
+        ("Er wonen ruim 73.000 jeugdigen in de regio.", "kinderen", True),  # same group
+        ("Er is € 1.370.000 beschikbaar om te starten.", "geld", True),  # money by its symbol
+        ("Meer dan de helft van de jeugdhulp gaat naar gebroken gezinnen.", "gezinnen", False),  # no count
+        ("Meer dan de helft van de jeugdhulp gaat naar gebroken gezinnen.", "percentage", True),  # a share
+        ("De regio telt 42 jeugdzorgregio's.", "weken", False),
+        ("De meldcode is het toetsingskader.", "meldingen", False),
+    ],
+)
+def test_states_quantity_needs_a_number_of_the_counted_thing(sentence: str, subject: str, expected: bool) -> None:
+    counted = set(query_terms(subject))
+    assert states_quantity(sentence, _terms(sentence), counted, _groups()) is expected
+
+
+def test_states_quantity_without_subject_takes_any_number() -> None:
+    assert states_quantity("Het gaat om 13 gemeenten.", _terms("Het gaat om 13 gemeenten."), set())
+    assert not states_quantity("Het gaat om gemeenten.", _terms("Het gaat om gemeenten."), set())

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 from beleidszoeker.records import Answer, Chunk, Hit, SearchResult
 from index.evaluate import GoldQuote, auroc, evaluate, first_relevant_rank, load_gold, quote_overlap
@@ -51,3 +52,16 @@ def test_evaluate_end_to_end_on_a_toy_search(tmp_path):
     assert report.no_answer_auroc == 1.0
     assert report.abstain_on_no_answer == 1.0 and report.answered_answerable == 1.0
     assert "advisor" in report.table()
+
+
+def test_our_gold_file_quotes_the_corpus_exactly():
+    """eval/extra.jsonl is only worth measuring with if every gold quote is verbatim corpus text."""
+    root = Path(__file__).resolve().parents[1]
+    items = load_gold(root / "eval" / "extra.jsonl")
+    assert {i.kind for i in items} == {"advisor", "comparison", "english", "no_answer"}
+    texts: dict[str, str] = {}
+    for item in items:
+        assert bool(item.gold) == (item.kind != "no_answer"), item.id
+        for g in item.gold:
+            text = texts.setdefault(g.doc, (root / "corpus" / g.doc).read_text(encoding="utf-8"))
+            assert g.quote in text, (item.id, g.quote[:60])

@@ -215,6 +215,15 @@ def test_unrelated_question_is_not_answered(real):
     assert result.hits  # the closest passages are still shown
 
 
+def test_counting_question_needs_a_number_of_what_it_counts(real):
+    counted = real.search("Hoeveel aanbieders van jeugdhulp waren in 2020 actief in Twente?")
+    assert counted.answerable and re.search(r"\d", counted.answer.text) and "aanbieders" in counted.answer.text
+    # The documents speak of Heusden's team and of numbers, but never of its opening days.
+    uncounted = real.search("Hoeveel dagen per week is het Jeugd & Gezinsteam in Heusden bereikbaar?")
+    assert not uncounted.answerable and uncounted.confidence < 0.5
+    assert uncounted.hits
+
+
 def test_compare_shows_each_region_at_most_twice(real):
     result = real.compare("wachtlijsten en wachttijden voor jeugdhulp")
     docs = [h.chunk.doc for h in result.hits]

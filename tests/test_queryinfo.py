@@ -1,0 +1,33 @@
+"""Question shape: language, whether it wants a number, and what it counts."""
+
+import pytest
+
+from index.queryinfo import has_number, is_english, quantity_subject, wants_number
+
+
+@pytest.mark.parametrize(
+    ("query", "subject"),
+    [
+        ("Hoeveel fte krijgt het nieuwe team?", "fte"),
+        ("hoeveel kinderen en jongeren wonen er", "kinderen"),
+        ("neemt het aantal jeugdhulpcliënten toe of af", "jeugdhulpcliënten"),
+        ("Hoe groot is het innovatiebudget?", "innovatiebudget"),
+        ("welk percentage van de kinderen had jeugdhulp", "percentage"),
+        ("hoeveel er zijn", None),
+        ("wat is positieve gezondheid", None),
+    ],
+)
+def test_quantity_subject_is_the_counted_word(query: str, subject: str | None) -> None:
+    assert quantity_subject(query) == subject
+
+
+def test_wants_number_and_has_number() -> None:
+    assert wants_number("Hoeveel gemeenten werken samen?")
+    assert not wants_number("Wat is Envedder?")
+    assert has_number("ruim 73.000 jeugdigen") and has_number("een twintigtal aanbieders")
+    assert not has_number("meer dan de helft van de jeugdhulp")
+
+
+def test_english_is_told_from_dutch() -> None:
+    assert is_english("How many young people met the project team?")
+    assert not is_english("Hoeveel jongeren spraken met het projectteam?")
