@@ -107,6 +107,8 @@ class HybridRetriever:
     def compare(self, query: str, per_doc: int = 2, filters: Filters | None = None) -> SearchResult:
         """The best passages of every document, so regions can be read side by side.
 
+        A document's passages come from different sections where it has them: two overlapping
+        neighbours say less than two places where the document addresses the topic.
         A document whose best sentence is much less similar to the topic than the best
         sentence anywhere is left out: the app shows "geen relevante passage" for it.
         Hits are ordered by raw similarity, which is comparable across documents.
@@ -122,7 +124,8 @@ class HybridRetriever:
             if f.docs and doc not in f.docs:
                 continue
             cand = self._candidates(query, q, Filters(regions=f.regions, docs=(doc,), years=f.years))
-            for i in np.argsort(-cand.score)[:per_doc]:
+            sections = [self.index.chunks[int(r)].section for r in cand.rows]
+            for i in spread_over_sections(np.argsort(-cand.score).tolist(), sections, per_doc):
                 hit = self._hit(int(cand.rows[i]), float(max(cand.dense[i], cand.unit_best[i])), cand, i)
                 per_doc_hits.append(hit)
         floor = max((h.score for h in per_doc_hits), default=0.0) - self.params.compare_margin
@@ -332,6 +335,20 @@ class HybridRetriever:
         if number_missing:
             z -= p.conf_number_penalty
         return 1.0 / (1.0 + math.exp(-z))
+
+
+def spread_over_sections(order: list[int], sections: list[str], n: int) -> list[int]:
+    """The first `n` of `order`, preferring items whose section is not taken yet (filled up if too few)."""
+    chosen: list[int] = []
+    seen: set[str] = set()
+    for i in order:
+        if len(chosen) == n:
+            break
+        if sections[i] not in seen:
+            chosen.append(i)
+            seen.add(sections[i])
+    rest = [i for i in order if i not in chosen]
+    return chosen + rest[: n - len(chosen)]
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:

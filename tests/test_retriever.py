@@ -20,7 +20,7 @@ from app_fixtures import real_index
 from beleidszoeker.config import PROJECT_ROOT, Settings
 from index.build import build_index
 from index.errors import IndexUnavailable
-from index.retriever import Filters, HybridRetriever, ModelMismatch, QueryError
+from index.retriever import Filters, HybridRetriever, ModelMismatch, QueryError, spread_over_sections
 from ingest.pipeline import run_ingest
 
 pytestmark = pytest.mark.slow
@@ -244,3 +244,10 @@ def test_query_terms_are_marked_as_words_not_as_loose_compound_parts(tiny_retrie
         marked |= {source[s:e].lower() for s, e in hit.term_spans}
     assert {"budget", "jeugdhulp"} <= marked
     assert "hulp" not in marked  # a part of the question's compound, not a word of the question
+
+
+def test_spread_over_sections_prefers_new_sections_then_fills_up():
+    sections = ["a", "a", "b", "a", "c"]
+    assert spread_over_sections([0, 1, 2, 3, 4], sections, 2) == [0, 2]
+    assert spread_over_sections([0, 1, 3], sections, 2) == [0, 1]  # one section only: best two of it
+    assert spread_over_sections([4, 2, 0], sections, 5) == [4, 2, 0]
