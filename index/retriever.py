@@ -81,7 +81,8 @@ class HybridRetriever:
         self._tokens_cache: dict[str, list[Any]] = {}
         self._mentions = alias_patterns(d.meta for d in index.documents.values())
         self._quantity_groups = [
-            (frozenset(t for w in words for t in self._unit_terms(w)), symbol) for words, symbol in QUANTITY_GROUPS
+            (frozenset(t for w in words for t in self._unit_terms(w, parts=False)), symbol)
+            for words, symbol in QUANTITY_GROUPS
         ]
 
     @classmethod
