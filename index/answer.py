@@ -42,13 +42,13 @@ def answer_units(text: str, split_sentences: Callable[[str], list[Span]]) -> lis
 
 # Words that count the same thing in these documents: a question about "kinderen" is answered by a
 # sentence about "jeugdigen". A share is also given by "%" or "de helft", an amount of money by "€".
+SHARE_SYMBOL = "%"
 QUANTITY_GROUPS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset("kind kinderen jongere jongeren jeugdige jeugdigen minderjarigen cliënten leerlingen".split()), ""),
     (frozenset("gezin gezinnen huishouden huishoudens ouders".split()), ""),
-    (frozenset("procent percentage helft kwart".split()), "%"),
+    (frozenset("procent percentage helft kwart".split()), SHARE_SYMBOL),
     (frozenset("geld bedrag bedragen euro budget kosten middelen miljoen tarief".split()), "€"),
 )
-SHARE_SYMBOL = "%"
 
 
 def states_quantity(
