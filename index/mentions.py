@@ -2,7 +2,10 @@
 
 Advisors often say where they are asking about ("hoeveel aanbieders in Twente"). A passage
 from the named region is then more likely to be the answer than an equally similar one
-from elsewhere, so the retriever gives it a small boost.
+from elsewhere, so the retriever gives it a boost. The name itself says nothing about the
+topic: every passage of the Twente document is about Twente, and the ones that repeat the
+name (title page, foreword) are seldom the answer. So the retriever also searches with the
+question *without* the names (`strip_mentions`).
 """
 
 from __future__ import annotations
@@ -10,10 +13,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from beleidszoeker.records import DocMeta
 
 _MIN_ALIAS_CHARS = 4
+_WORD = re.compile(r"\w+")
+
+Words = tuple[str, ...]
 
 
 def fold(text: str) -> str:
@@ -29,16 +36,47 @@ def aliases(meta: DocMeta) -> set[str]:
     return {fold(n).strip() for n in names if len(n.strip()) >= _MIN_ALIAS_CHARS and n.strip() != "onbekend"}
 
 
-def alias_patterns(metas: Iterable[DocMeta]) -> dict[str, re.Pattern[str]]:
-    """One compiled pattern per document file that matches any of its aliases as whole words."""
-    patterns = {}
+def alias_words(metas: Iterable[DocMeta]) -> dict[str, list[Words]]:
+    """Per document file, its aliases as word sequences, longest first.
+
+    Words, not characters, so "Duin- en Bollenstreek" also matches "Duin en Bollenstreek".
+    """
+    table = {}
     for meta in metas:
-        names = sorted(aliases(meta), key=len, reverse=True)
+        names = {tuple(_WORD.findall(name)) for name in aliases(meta)}
         if names:
-            patterns[meta.file] = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
-    return patterns
+            table[meta.file] = sorted((n for n in names if n), key=len, reverse=True)
+    return table
 
 
-def mentioned_docs(query: str, patterns: dict[str, re.Pattern[str]]) -> set[str]:
-    q = fold(query)
-    return {doc for doc, pattern in patterns.items() if pattern.search(q)}
+@dataclass(frozen=True)
+class Mention:
+    doc: str
+    start: int  # character offsets in the question
+    end: int
+
+
+def find_mentions(query: str, table: dict[str, list[Words]]) -> list[Mention]:
+    """Every place where the question names a document's region, as whole words."""
+    matches = list(_WORD.finditer(query))
+    folded = [fold(m.group()) for m in matches]
+    found = []
+    for doc, names in table.items():
+        for i in range(len(folded)):
+            for name in names:
+                if tuple(folded[i : i + len(name)]) == name:
+                    found.append(Mention(doc, matches[i].start(), matches[i + len(name) - 1].end()))
+                    break
+    return found
+
+
+def strip_mentions(query: str, mentions: Iterable[Mention]) -> str:
+    """The question without the region names it contains (single-spaced)."""
+    spans = sorted((m.start, m.end) for m in mentions)
+    parts, pos = [], 0
+    for start, end in spans:
+        if start > pos:
+            parts.append(query[pos:start])
+        pos = max(pos, end)
+    parts.append(query[pos:])
+    return " ".join("".join(parts).split())

@@ -13,7 +13,7 @@ from beleidszoeker.config import Settings
 from beleidszoeker.records import Answer, Chunk, Hit, SearchResult, Span
 from index.answer import QUANTITY_GROUPS, extend_answer, merge_spans, score_units, states_quantity, term_coverage
 from index.errors import IndexUnavailable
-from index.mentions import alias_patterns, mentioned_docs
+from index.mentions import alias_words, find_mentions, strip_mentions
 from index.queryinfo import is_english, quantity_subject, wants_number
 from index.searchindex import SearchIndex
 
@@ -43,7 +43,8 @@ class RetrievalParams:
     dense_weight: float = 0.8
     dense_weight_english: float = 0.9
     unit_weight: float = 0.3  # share of the dense score taken from the best sentence in the passage
-    region_boost: float = 0.1  # for passages of a region the question names
+    region_boost: float = 0.5  # for passages of a region the question names: they come first, nearly always
+    topic_weight: float = 0.3  # ranking embedding: share of the question without its region names
     answer_cosine_weight: float = 0.6  # highlights: meaning vs wording within a passage
     answer_coverage_weight: float = 0.2
     answer_passage_weight: float = 0.03
@@ -63,6 +64,17 @@ class RetrievalParams:
     threshold: float = 0.5
 
 
+@dataclass(frozen=True)
+class _Query:
+    """A question as the retriever uses it: its text, its topic (the text without the region
+    names it contains), the documents it names, and the vector that ranks passages."""
+
+    text: str
+    topic: str
+    named: frozenset[str]
+    vector: np.ndarray
+
+
 @dataclass
 class _Candidates:
     rows: np.ndarray
@@ -79,7 +91,7 @@ class HybridRetriever:
         self.params = params or RetrievalParams()
         self._terms_cache: dict[tuple[str, bool], frozenset[str]] = {}
         self._tokens_cache: dict[str, list[Any]] = {}
-        self._mentions = alias_patterns(d.meta for d in index.documents.values())
+        self._aliases = alias_words(d.meta for d in index.documents.values())
         self._quantity_groups = [
             (frozenset(t for w in words for t in self._unit_terms(w, parts=False)), symbol)
             for words, symbol in QUANTITY_GROUPS
@@ -102,8 +114,7 @@ class HybridRetriever:
     # ---- public API -------------------------------------------------------------------------
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
-        query = self._check(query)
-        return self._search(query, self.embedder.embed_query(query), k, filters)
+        return self._search(self._prepare(query), k, filters)
 
     def compare(self, query: str, per_doc: int = 2, filters: Filters | None = None) -> SearchResult:
         """The best passages of every document, so regions can be read side by side.
@@ -114,17 +125,17 @@ class HybridRetriever:
         sentence anywhere is left out: the app shows "geen relevante passage" for it.
         Hits are ordered by raw similarity, which is comparable across documents.
         """
-        query = self._check(query)
-        q = self.embedder.embed_query(query)
-        base = self._search(query, q, self.params.answer_passages, filters)  # for answer and confidence
-        weights = self._query_weights(query)
-        marks = self._mark_terms(query)
+        prepared = self._prepare(query)
+        base = self._search(prepared, self.params.answer_passages, filters)  # for answer and confidence
+        q = prepared.vector
+        weights = self._query_weights(prepared)
+        marks = self._mark_terms(prepared.text)
         f = filters or Filters()
         per_doc_hits: list[Hit] = []
         for doc in self.index.documents:
             if f.docs and doc not in f.docs:
                 continue
-            cand = self._candidates(query, q, Filters(regions=f.regions, docs=(doc,), years=f.years))
+            cand = self._candidates(prepared, Filters(regions=f.regions, docs=(doc,), years=f.years))
             sections = [self.index.chunks[int(r)].section for r in cand.rows]
             for i in spread_over_sections(np.argsort(-cand.score).tolist(), sections, per_doc):
                 hit = self._hit(int(cand.rows[i]), float(max(cand.dense[i], cand.unit_best[i])), cand, i)
@@ -134,7 +145,7 @@ class HybridRetriever:
         for hit in hits:
             self._highlight(hit, q, weights, marks)
         hits.sort(key=lambda h: -h.score)
-        return SearchResult(query, base.answerable, base.confidence, base.answer, hits)
+        return SearchResult(prepared.text, base.answerable, base.confidence, base.answer, hits)
 
     def similar(self, chunk_id: str, k: int = 5, *, other_docs_only: bool = True) -> list[Hit]:
         """Passages most like a given one, by default from other documents (other regions)."""
@@ -152,23 +163,37 @@ class HybridRetriever:
 
     # ---- internals ----------------------------------------------------------------------------
 
-    def _search(self, query: str, q: np.ndarray, k: int, filters: Filters | None) -> SearchResult:
-        cand = self._candidates(query, q, filters)
+    def _prepare(self, query: str) -> _Query:
+        text = self._check(query)
+        mentions = find_mentions(text, self._aliases)
+        topic = strip_mentions(text, mentions) or text
+        vector = self.embedder.embed_query(text)
+        if topic != text and self.params.topic_weight > 0:
+            # Mixed rather than replaced: "hoeveel gemeenten werken samen in Holland Rijnland"
+            # is about the region itself.
+            w = self.params.topic_weight
+            mixed = (1 - w) * vector + w * self.embedder.embed_query(topic)
+            vector = (mixed / np.linalg.norm(mixed)).astype(np.float32)
+        return _Query(text, topic, frozenset(m.doc for m in mentions), vector)
+
+    def _search(self, query: _Query, k: int, filters: Filters | None) -> SearchResult:
+        cand = self._candidates(query, filters)
         order = np.argsort(-cand.score)[:k]
         weights = self._query_weights(query)
-        marks = self._mark_terms(query)
+        marks = self._mark_terms(query.text)
+        q = query.vector
         hits = [self._hit(int(cand.rows[i]), float(cand.score[i]), cand, i) for i in order]
-        counted = self._counted(query)
+        counted = self._counted(query.text)
         answer, cosine = self._answer(hits, q, weights, counted=counted)
         for hit in hits:
             self._highlight(hit, q, weights, marks)
         confidence = self._confidence(
             cosine,
-            self._known_share(query),
-            english=is_english(query),
+            self._known_share(query.text),
+            english=is_english(query.text),
             number_missing=counted is not None and answer is not None and not self._states(answer.text, counted),
         )
-        return SearchResult(query, confidence >= self.params.threshold, confidence, answer, hits)
+        return SearchResult(query.text, confidence >= self.params.threshold, confidence, answer, hits)
 
     def _check(self, query: str) -> str:
         query = " ".join((query or "").split())
@@ -178,12 +203,13 @@ class HybridRetriever:
             raise QueryError(f"De vraag is te lang ({len(query)} tekens); houd het onder {MAX_QUERY_CHARS}.")
         return query
 
-    def _candidates(self, query: str, q: np.ndarray, filters: Filters | None) -> _Candidates:
+    def _candidates(self, query: _Query, filters: Filters | None) -> _Candidates:
         p = self.params
         f = filters or Filters()
+        q = query.vector
         allowed = self.index.mask(regions=f.regions, docs=f.docs, years=f.years)
         d_rows, _ = self.index.vectors.search(q, p.candidates, allowed=allowed)
-        lex = dict(self.index.lexical.search(query, p.candidates, allowed=allowed))
+        lex = dict(self.index.lexical.search(query.topic, p.candidates, allowed=allowed))
         rows = np.array(sorted(set(d_rows.tolist()) | set(lex)), dtype=np.int64)
         if len(rows) == 0:
             return _Candidates(rows, np.empty(0), np.empty(0), np.empty(0), np.empty(0))
@@ -191,11 +217,11 @@ class HybridRetriever:
         lexical = np.array([lex.get(int(r), 0.0) for r in rows], dtype=np.float32)
         unit_best = np.array([self._unit_cosines(int(r), q).max(initial=-1.0) for r in rows], dtype=np.float32)
         unit_best = np.where(unit_best < 0, dense, unit_best)
-        w = p.dense_weight_english if is_english(query) else p.dense_weight
+        w = p.dense_weight_english if is_english(query.text) else p.dense_weight
         dense_mix = (1 - p.unit_weight) * _minmax(dense) + p.unit_weight * _minmax(unit_best)
         lex_n = lexical / lexical.max() if lexical.max() > 0 else lexical
         score = w * dense_mix + (1 - w) * lex_n
-        named = mentioned_docs(query, self._mentions)
+        named = query.named
         if named and len(named) < len(self.index.documents):
             score = score + p.region_boost * np.array([self.index.chunks[r].doc in named for r in rows])
         return _Candidates(rows, dense, lexical, unit_best, score)
@@ -214,11 +240,11 @@ class HybridRetriever:
             lexical_score=float(cand.lexical[i]),
         )
 
-    def _query_weights(self, query: str) -> dict[str, float]:
+    def _query_weights(self, query: _Query) -> dict[str, float]:
         from index.analysis import query_terms
 
         lexical = self.index.lexical
-        return {t: lexical.idf(t) for t in set(query_terms(query, splitter=lexical.splitter))}
+        return {t: lexical.idf(t) for t in set(query_terms(query.topic, splitter=lexical.splitter))}
 
     def _unit_terms(self, text: str, *, parts: bool = True) -> frozenset[str]:
         """Analysed terms of a sentence; cached, since the same passages come back query after query."""

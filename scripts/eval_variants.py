@@ -27,6 +27,9 @@ VARIANTS: dict[str, dict[str, object]] = {
     "dense 0.5": {"dense_weight": 0.5},
     "dense 0.7": {"dense_weight": 0.7},
     "unit 0.5": {"unit_weight": 0.5},
+    "names: dense full topic": {"topic_weight": 1.0},
+    "names: dense whole question": {"topic_weight": 0.0},
+    "names: boost 0.1": {"region_boost": 0.1},
     "compare margin 0.03": {"compare_margin": 0.03},
     "compare margin 0.10": {"compare_margin": 0.10},
 }
