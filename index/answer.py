@@ -108,18 +108,32 @@ def score_units(
     ]
 
 
-def extend_answer(text: str, units: Sequence[Span], best: int) -> Span:
-    """Grow a too-short answer: a lead-in (ending in ':' or followed by list items) takes the items
-    that follow, a fragment its neighbour."""
+def _items_after(text: str, units: Sequence[Span], best: int) -> int:
+    """How many list items follow unit `best` (none when it is itself an item)."""
     s, e = units[best]
-    unit_text = text[s:e]
+    if _LIST_ITEM.match(text[s:e]):
+        return 0
     items = 0
     while best + 1 + items < len(units) and items < _MAX_ITEMS:
         a, b = units[best + 1 + items]
         if not _LIST_ITEM.match(text[a:b]):
             break
         items += 1
-    if items and not _LIST_ITEM.match(unit_text):
+    return items
+
+
+def introduces_list(text: str, units: Sequence[Span], best: int) -> bool:
+    """Unit `best` announces the list items that follow it: with them it is a complete answer."""
+    return _items_after(text, units, best) > 0
+
+
+def extend_answer(text: str, units: Sequence[Span], best: int) -> Span:
+    """Grow a too-short answer: a lead-in (ending in ':' or followed by list items) takes the items
+    that follow, a fragment its neighbour."""
+    s, e = units[best]
+    unit_text = text[s:e]
+    items = _items_after(text, units, best)
+    if items:
         e = units[best + items][1]
     elif best + 1 < len(units):
         lead_in = unit_text.rstrip().endswith(":")
@@ -127,6 +141,27 @@ def extend_answer(text: str, units: Sequence[Span], best: int) -> Span:
         if lead_in or fragment:
             e = units[best + 1][1]
     return s, e
+
+
+# "Daarom ...": the sentence draws a conclusion; the reason stands before it.
+_CONSEQUENCE = re.compile(r"\b(daarom|hierom|om (die|deze) reden|dat is (ook )?de reden)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?][\"'’”)]*$")
+_MAX_REASON_UNITS = 2
+
+
+def reason_before(text: str, units: Sequence[Span], best: int) -> Span | None:
+    """For a 'waarom' question answered by a conclusion ("daarom ..."), the sentences before it
+    that give the reason (up to two, not headings); None when the unit is not a conclusion."""
+    s, e = units[best]
+    if not _CONSEQUENCE.search(text[s:e]):
+        return None
+    first = best
+    while first > 0 and best - first < _MAX_REASON_UNITS:
+        a, b = units[first - 1]
+        if not _SENTENCE_END.search(text[a:b]):
+            break
+        first -= 1
+    return (units[first][0], units[best - 1][1]) if first < best else None
 
 
 def merge_spans(spans: Sequence[Span]) -> list[Span]:

@@ -30,6 +30,9 @@ _QUANTITY_SUBJECT = re.compile(
 )
 
 
+_REASON = re.compile(r"\b(waarom|om welke reden|wat is de reden|why)\b", re.IGNORECASE)
+
+
 def is_english(query: str) -> bool:
     """English questions lean on the multilingual dense side: BM25 and term coverage are Dutch."""
     words = re.findall(r"[a-zà-ÿ]+", query.lower())
@@ -41,6 +44,11 @@ def is_english(query: str) -> bool:
 def wants_number(query: str) -> bool:
     """'Hoeveel ...?' asks for a number: an answer sentence without one is probably not the answer."""
     return bool(_NUMERIC.search(query))
+
+
+def asks_reason(query: str) -> bool:
+    """'Waarom ...?' asks for a reason, which a text gives before its conclusion ("daarom ...")."""
+    return bool(_REASON.search(query))
 
 
 def has_number(text: str) -> bool:

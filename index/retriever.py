@@ -11,10 +11,19 @@ import numpy as np
 
 from beleidszoeker.config import Settings
 from beleidszoeker.records import Answer, Chunk, Hit, SearchResult, Span
-from index.answer import QUANTITY_GROUPS, extend_answer, merge_spans, score_units, states_quantity, term_coverage
+from index.answer import (
+    QUANTITY_GROUPS,
+    extend_answer,
+    introduces_list,
+    merge_spans,
+    reason_before,
+    score_units,
+    states_quantity,
+    term_coverage,
+)
 from index.errors import IndexUnavailable
 from index.mentions import alias_words, find_mentions, strip_mentions
-from index.queryinfo import is_english, quantity_subject, wants_number
+from index.queryinfo import asks_reason, is_english, quantity_subject, wants_number
 from index.searchindex import SearchIndex
 
 MAX_QUERY_CHARS = 1000
@@ -50,6 +59,7 @@ class RetrievalParams:
     answer_passage_weight: float = 0.03
     answer_passages: int = 1
     highlight_margin: float = 0.1
+    answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
     #                      - number penalty); the lexical term is left out for English questions. The
@@ -184,7 +194,7 @@ class HybridRetriever:
         q = query.vector
         hits = [self._hit(int(cand.rows[i]), float(cand.score[i]), cand, i) for i in order]
         counted = self._counted(query.text)
-        answer, cosine = self._answer(hits, q, weights, counted=counted)
+        answer, cosine = self._answer(hits, q, weights, counted=counted, reason=asks_reason(query.text))
         for hit in hits:
             self._highlight(hit, q, weights, marks)
         confidence = self._confidence(
@@ -270,13 +280,20 @@ class HybridRetriever:
         return states_quantity(text, self._unit_terms(text, parts=False), counted, self._quantity_groups)
 
     def _answer(
-        self, hits: list[Hit], q: np.ndarray, weights: dict[str, float], *, counted: frozenset[str] | None
+        self,
+        hits: list[Hit],
+        q: np.ndarray,
+        weights: dict[str, float],
+        *,
+        counted: frozenset[str] | None,
+        reason: bool = False,
     ) -> tuple[Answer | None, float]:
         """The best answer unit among the top passages, and its cosine to the question.
 
         Units compete across passages on raw cosine plus term coverage, with a bonus for
-        their passage's rank score (so a strong sentence in the second passage can win)
-        and, for 'hoeveel' questions, for giving a number of the counted thing.
+        their passage's rank score (so a strong sentence in the second passage can win),
+        for announcing a list, and, for 'hoeveel' questions, for giving a number of the
+        counted thing. A 'waarom' question answered by a conclusion gets the reason before it.
         """
         p = self.params
         best: tuple[float, Hit, list[Span], int, float] | None = None
@@ -292,13 +309,14 @@ class HybridRetriever:
                     + p.answer_coverage_weight * term_coverage(self._unit_terms(text), weights)
                     + p.answer_passage_weight * hit.score / top_score
                     + (p.answer_number_bonus if counted is not None and self._states(text, counted) else 0.0)
+                    + (p.answer_list_bonus if introduces_list(hit.chunk.text, units, j) else 0.0)
                 )
                 if best is None or value > best[0]:
                     best = (value, hit, units, j, float(cos[j]))
         if best is None:
             return None, 0.0
         _, hit, units, j, cosine = best
-        s, e = extend_answer(hit.chunk.text, units, j)
+        s, e = (reason and reason_before(hit.chunk.text, units, j)) or extend_answer(hit.chunk.text, units, j)
         o_start, o_end = hit.chunk.to_original(s, e)
         c = hit.chunk
         answer = Answer(c.text[s:e], c.doc, o_start, o_end, c.id, c.region, c.title, c.section, c.page)

@@ -5,7 +5,9 @@ from index.answer import (
     QUANTITY_GROUPS,
     answer_units,
     extend_answer,
+    introduces_list,
     merge_spans,
+    reason_before,
     score_units,
     states_quantity,
     term_coverage,
@@ -72,6 +74,31 @@ def test_sentence_announcing_a_list_takes_its_items():
     assert text[s:e] == text[: text.index("\nDaarna")]
     item_s, item_e = extend_answer(text, units, 1)
     assert text[item_s:item_e] == "1. We zetten eerst in op preventie."
+
+
+def test_introduces_list_only_for_the_lead_in():
+    units = answer_units(TEXT, _sentences)
+    assert [introduces_list(TEXT, units, j) for j in range(len(units))] == [False, False, True, False, False]
+
+
+REASONS = (
+    "Samenwerking\nTot 2018 werkten 21 gemeenten samen. De schaal leidde tot trage besluiten. "
+    "Dit remde de vernieuwing. Daarom splitste de regio zich in twee. Dat ging snel."
+)
+
+
+def test_reason_before_a_conclusion_is_the_two_sentences_before_it():
+    units = answer_units(REASONS, _sentences)
+    span = reason_before(REASONS, units, 4)
+    assert span and REASONS[span[0] : span[1]] == "De schaal leidde tot trage besluiten. Dit remde de vernieuwing."
+    assert reason_before(REASONS, units, 5) is None  # no conclusion: the unit is answer enough
+
+
+def test_reason_before_stops_at_a_heading_and_at_the_passage_start():
+    text = "Aanleiding\nDaarom kiezen we voor een nieuwe aanpak."
+    units = answer_units(text, _sentences)
+    assert reason_before(text, units, 1) is None
+    assert reason_before(text, units[1:], 0) is None
 
 
 def _terms(text: str) -> set[str]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.queryinfo import has_number, is_english, quantity_subject, wants_number
+from index.queryinfo import asks_reason, has_number, is_english, quantity_subject, wants_number
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,10 @@ def test_wants_number_and_has_number() -> None:
 def test_english_is_told_from_dutch() -> None:
     assert is_english("How many young people met the project team?")
     assert not is_english("Hoeveel jongeren spraken met het projectteam?")
+
+
+def test_asks_reason() -> None:
+    assert asks_reason("Waarom is de regio in 2018 gesplitst?")
+    assert asks_reason("om welke reden stopt Twente met open house")
+    assert asks_reason("Why did the region split?")
+    assert not asks_reason("wanneer is de regio gesplitst")
