@@ -28,6 +28,7 @@ from beleidszoeker.jsonl import write_jsonl
 from beleidszoeker.records import Chunk
 from index.answer import answer_units
 from index.errors import IndexUnavailable
+from index.lexical import ANALYSIS_ID as LEXICAL_ANALYSIS
 from index.vector import VectorIndex, choose_kind
 from ingest.store import ChunkStore, load_store
 
@@ -85,6 +86,7 @@ def build_index(
         and old_manifest.get("version") == INDEX_VERSION
         and old_manifest.get("corpus_fingerprint") == fingerprint
         and old_manifest.get("model_id") == embedder.model_id
+        and old_manifest.get("lexical_analysis") == LEXICAL_ANALYSIS
     ):
         return BuildReport(len(chunks), 0, 0, len(chunks), old_manifest["vector_index"], _since(started), False)
 
@@ -119,6 +121,7 @@ def build_index(
             "query_prompt": embedder.query_prompt,
             "passage_prompt": embedder.passage_prompt,
             "corpus_fingerprint": fingerprint,
+            "lexical_analysis": LEXICAL_ANALYSIS,
             "vector_index": kind,
             "chunks": len(chunks),
             "documents": len(store.documents),

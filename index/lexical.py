@@ -15,12 +15,15 @@ from typing import Any
 import numpy as np
 
 from index.analysis import STEMMER_ALGORITHM, CompoundSplitter, analyze
+from index.errors import IndexUnavailable
 
 __all__ = ["BM25Params", "LexicalIndex"]
 
 _META_FILE = "lexical.json"
 _BM25_DIR = "bm25"
 _FORMAT_VERSION = 1
+# What the terms depend on; an index built under another analysis must be rebuilt, not read.
+ANALYSIS_ID = f"{_FORMAT_VERSION}:{STEMMER_ALGORITHM}"
 
 
 @dataclass(frozen=True)
@@ -152,9 +155,10 @@ class LexicalIndex:
         directory = Path(directory)
         meta = json.loads((directory / _META_FILE).read_text(encoding="utf-8"))
         if meta.get("format") != _FORMAT_VERSION or meta.get("stemmer") != STEMMER_ALGORITHM:
-            raise ValueError(
-                f"lexical index at {directory} was built with another analysis "
-                f"(format {meta.get('format')}, stemmer {meta.get('stemmer')}); rebuild it"
+            raise IndexUnavailable(
+                f"De woordindex in {directory} is gebouwd met een andere tekstanalyse "
+                f"(formaat {meta.get('format')}, stemmer {meta.get('stemmer')}). "
+                "Bouw de index opnieuw met `beleidszoeker index`."
             )
         fields = {
             name: bm25s.BM25.load(str(directory / f"{_BM25_DIR}-{name}"), show_progress=False)

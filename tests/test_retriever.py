@@ -162,6 +162,15 @@ def test_incremental_ingest_and_index(tmp_path):
     assert "kwaliteit.txt" not in {c.doc for c in retriever.index.chunks}
     assert "40 miljoen" in retriever.search("budget 2024").hits[0].chunk.text
 
+    # An index from before a change of text analysis (another stemmer) is rebuilt, not kept:
+    # its word index could not be read. The vectors are reused.
+    manifest_path = settings.index_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps({**manifest, "lexical_analysis": "1:dutch_porter"}))
+    rebuilt = build_index(settings, progress=False)
+    assert rebuilt.changed and rebuilt.embedded == 0
+    assert json.loads(manifest_path.read_text())["lexical_analysis"] == manifest["lexical_analysis"]
+
 
 def test_cli_json_contract_one_line_per_query(tiny, tmp_path):
     queries = tmp_path / "q.txt"
