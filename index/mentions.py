@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 from beleidszoeker.records import DocMeta
@@ -36,17 +36,34 @@ def aliases(meta: DocMeta) -> set[str]:
     return {fold(n).strip() for n in names if len(n.strip()) >= _MIN_ALIAS_CHARS and n.strip() != "onbekend"}
 
 
-def alias_words(metas: Iterable[DocMeta]) -> dict[str, list[Words]]:
+@dataclass(frozen=True)
+class Alias:
+    words: Words  # folded
+    capitalised: bool = False  # a name that is also a common word ("Best") counts only with a capital
+
+
+def alias_words(metas: Iterable[DocMeta], common_words: Set[str] = frozenset()) -> dict[str, list[Alias]]:
     """Per document file, its aliases as word sequences, longest first.
 
     Words, not characters, so "Duin- en Bollenstreek" also matches "Duin en Bollenstreek".
+    A one-word name in `common_words` (words the documents also use in lower case, such as the
+    municipality Best and "het best") must be written with a capital to count.
     """
     table = {}
     for meta in metas:
         names = {tuple(_WORD.findall(name)) for name in aliases(meta)}
-        if names:
-            table[meta.file] = sorted((n for n in names if n), key=len, reverse=True)
+        found = [Alias(n, len(n) == 1 and n[0] in common_words) for n in names if n]
+        if found:
+            table[meta.file] = sorted(found, key=lambda a: len(a.words), reverse=True)
     return table
+
+
+def lowercase_uses(texts: Iterable[str], candidates: Set[str]) -> set[str]:
+    """The candidate words that occur written in lower case in `texts` (so: also common words)."""
+    if not candidates:
+        return set()
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(candidates)) + r")(?!\w)")
+    return {m.group(1) for text in texts for m in pattern.finditer(text)}
 
 
 @dataclass(frozen=True)
@@ -56,7 +73,7 @@ class Mention:
     end: int
 
 
-def find_mentions(query: str, table: dict[str, list[Words]]) -> list[Mention]:
+def find_mentions(query: str, table: dict[str, list[Alias]]) -> list[Mention]:
     """Every place where the question names a document's region, as whole words."""
     matches = list(_WORD.finditer(query))
     folded = [fold(m.group()) for m in matches]
@@ -64,9 +81,13 @@ def find_mentions(query: str, table: dict[str, list[Words]]) -> list[Mention]:
     for doc, names in table.items():
         for i in range(len(folded)):
             for name in names:
-                if tuple(folded[i : i + len(name)]) == name:
-                    found.append(Mention(doc, matches[i].start(), matches[i + len(name) - 1].end()))
-                    break
+                n = len(name.words)
+                if tuple(folded[i : i + n]) != name.words:
+                    continue
+                if name.capitalised and not matches[i].group()[0].isupper():
+                    continue
+                found.append(Mention(doc, matches[i].start(), matches[i + n - 1].end()))
+                break
     return found
 
 

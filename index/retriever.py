@@ -22,7 +22,7 @@ from index.answer import (
     term_coverage,
 )
 from index.errors import IndexUnavailable
-from index.mentions import alias_words, find_mentions, strip_mentions
+from index.mentions import alias_words, aliases, find_mentions, lowercase_uses, strip_mentions
 from index.queryinfo import asks_reason, is_english, quantity_subject, wants_number
 from index.searchindex import SearchIndex
 
@@ -101,7 +101,10 @@ class HybridRetriever:
         self.params = params or RetrievalParams()
         self._terms_cache: dict[tuple[str, bool], frozenset[str]] = {}
         self._tokens_cache: dict[str, list[Any]] = {}
-        self._aliases = alias_words(d.meta for d in index.documents.values())
+        metas = [d.meta for d in index.documents.values()]
+        one_word = {a for a in (word for meta in metas for word in aliases(meta)) if " " not in a and "-" not in a}
+        common = lowercase_uses((d.text for d in index.documents.values()), one_word)
+        self._aliases = alias_words(metas, common)
         self._quantity_groups = [
             (frozenset(t for w in words for t in self._unit_terms(w, parts=False)), symbol)
             for words, symbol in QUANTITY_GROUPS

@@ -1,5 +1,5 @@
 from beleidszoeker.records import DocMeta
-from index.mentions import alias_words, find_mentions, strip_mentions
+from index.mentions import alias_words, find_mentions, lowercase_uses, strip_mentions
 
 METAS = [
     DocMeta("a.txt", "Plan", "Holland Rijnland (Duin- en Bollenstreek)", ("Lisse", "Katwijk")),
@@ -10,8 +10,8 @@ METAS = [
 
 def test_aliases_are_word_sequences_longest_first():
     table = alias_words(METAS)
-    assert table["a.txt"][0] == ("holland", "rijnland", "duin", "en", "bollenstreek")
-    assert ("duin", "en", "bollenstreek") in table["a.txt"]
+    assert table["a.txt"][0].words == ("holland", "rijnland", "duin", "en", "bollenstreek")
+    assert ("duin", "en", "bollenstreek") in [a.words for a in table["a.txt"]]
     assert "c.txt" not in table  # "onbekend" names nothing
 
 
@@ -40,3 +40,13 @@ def test_strip_mentions_leaves_the_topic():
     query = "wachtlijsten in Twente en Katwijk aanpak"
     assert strip_mentions(query, find_mentions(query, table)) == "wachtlijsten in en aanpak"
     assert strip_mentions(query, []) == query
+
+
+def test_a_name_that_is_also_a_common_word_needs_its_capital():
+    metas = [DocMeta("e.txt", "Visie", "Samen voor Jeugd", ("Best", "Eersel"))]
+    common = lowercase_uses(["Dat werkt het best.", "In Best en Eersel."], {"best", "eersel"})
+    assert common == {"best"}
+    table = alias_words(metas, common)
+    assert find_mentions("wat werkt het best bij wachtlijsten", table) == []
+    assert [m.doc for m in find_mentions("jeugdhulp in Best", table)] == ["e.txt"]
+    assert [m.doc for m in find_mentions("jeugdhulp in eersel", table)] == ["e.txt"]
