@@ -33,6 +33,14 @@ _QUANTITY_SUBJECT = re.compile(
 _REASON = re.compile(r"\b(waarom|om welke reden|wat is de reden|why)\b", re.IGNORECASE)
 
 
+# "wat is X", "wat betekent X", "wat wordt bedoeld met X", "wat houdt X in": X is what is defined.
+_DEFINITION = re.compile(
+    r"^\s*(?:wat\s+(?:is|zijn|betekent|betekenen)|wat\s+wordt\s+(?:er\s+)?(?:bedoeld\s+met|verstaan\s+onder)|"
+    r"wat\s+houdt|what\s+(?:is|are|does)|what\s+is\s+meant\s+by)\s+(?P<term>.+?)(?:\s+(?:in|inhouden|mean))?\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
 def is_english(query: str) -> bool:
     """English questions lean on the multilingual dense side: BM25 and term coverage are Dutch."""
     words = re.findall(r"[a-zà-ÿ]+", query.lower())
@@ -49,6 +57,15 @@ def wants_number(query: str) -> bool:
 def asks_reason(query: str) -> bool:
     """'Waarom ...?' asks for a reason, which a text gives before its conclusion ("daarom ...")."""
     return bool(_REASON.search(query))
+
+
+def defined_term(query: str) -> str | None:
+    """What a definition question asks about ("wat is een verklarende analyse" -> "een verklarende
+    analyse"), or None. A text defines a term where it first mentions it."""
+    m = _DEFINITION.match(query)
+    if m is None or m.group("term").lower().startswith("de reden"):
+        return None
+    return m.group("term")
 
 
 def has_number(text: str) -> bool:

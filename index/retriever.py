@@ -23,7 +23,7 @@ from index.answer import (
 )
 from index.errors import IndexUnavailable
 from index.mentions import alias_words, aliases, find_mentions, lowercase_uses, strip_mentions
-from index.queryinfo import asks_reason, is_english, quantity_subject, wants_number
+from index.queryinfo import asks_reason, defined_term, is_english, quantity_subject, wants_number
 from index.searchindex import SearchIndex
 
 MAX_QUERY_CHARS = 1000
@@ -60,6 +60,7 @@ class RetrievalParams:
     answer_passages: int = 1
     highlight_margin: float = 0.1
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
+    answer_definition_bonus: float = 0.05  # "wat is X": the passage's first sentence that names X
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
     #                      - number penalty); the lexical term is left out for English questions. The
@@ -197,7 +198,15 @@ class HybridRetriever:
         q = query.vector
         hits = [self._hit(int(cand.rows[i]), float(cand.score[i]), cand, i) for i in order]
         counted = self._counted(query.text)
-        answer, cosine = self._answer(hits, q, weights, counted=counted, reason=asks_reason(query.text))
+        term = defined_term(query.topic)
+        answer, cosine = self._answer(
+            hits,
+            q,
+            weights,
+            counted=counted,
+            reason=asks_reason(query.text),
+            defined=self._unit_terms(term, parts=False) if term else frozenset(),
+        )
         for hit in hits:
             self._highlight(hit, q, weights, marks)
         confidence = self._confidence(
@@ -290,13 +299,15 @@ class HybridRetriever:
         *,
         counted: frozenset[str] | None,
         reason: bool = False,
+        defined: frozenset[str] = frozenset(),
     ) -> tuple[Answer | None, float]:
         """The best answer unit among the top passages, and its cosine to the question.
 
         Units compete across passages on raw cosine plus term coverage, with a bonus for
         their passage's rank score (so a strong sentence in the second passage can win),
         for announcing a list, and, for 'hoeveel' questions, for giving a number of the
-        counted thing. A 'waarom' question answered by a conclusion gets the reason before it.
+        counted thing, and for 'wat is X' questions, for first naming X. A 'waarom' question
+        answered by a conclusion gets the reason before it.
         """
         p = self.params
         best: tuple[float, Hit, list[Span], int, float] | None = None
@@ -305,9 +316,11 @@ class HybridRetriever:
             row = self.index.row_of[hit.chunk.id]
             units = self.index.units[row]
             cos = self._unit_cosines(row, q)
+            first_naming = self._first_naming(hit.chunk.text, units, defined) if defined else None
             for j, (s, e) in enumerate(units):
                 text = hit.chunk.text[s:e]
                 value = (
+                    (p.answer_definition_bonus if j == first_naming else 0.0) +
                     float(cos[j])
                     + p.answer_coverage_weight * term_coverage(self._unit_terms(text), weights)
                     + p.answer_passage_weight * hit.score / top_score
@@ -324,6 +337,10 @@ class HybridRetriever:
         c = hit.chunk
         answer = Answer(c.text[s:e], c.doc, o_start, o_end, c.id, c.region, c.title, c.section, c.page)
         return answer, cosine
+
+    def _first_naming(self, text: str, units: list[Span], defined: frozenset[str]) -> int | None:
+        """The first unit that names all words of a defined term: texts define a term where they introduce it."""
+        return next((j for j, (s, e) in enumerate(units) if defined <= self._unit_terms(text[s:e], parts=False)), None)
 
     def _known_share(self, query: str) -> float:
         """Share of the question's (idf-weighted) words that occur anywhere in the corpus.

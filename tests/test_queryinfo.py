@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.queryinfo import asks_reason, has_number, is_english, quantity_subject, wants_number
+from index.queryinfo import asks_reason, defined_term, has_number, is_english, quantity_subject, wants_number
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,20 @@ def test_asks_reason() -> None:
     assert asks_reason("om welke reden stopt Twente met open house")
     assert asks_reason("Why did the region split?")
     assert not asks_reason("wanneer is de regio gesplitst")
+
+
+@pytest.mark.parametrize(
+    ("query", "term"),
+    [
+        ("Wat is een verklarende analyse?", "een verklarende analyse"),
+        ("wat betekent first time right", "first time right"),
+        ("Wat wordt er bedoeld met overbruggingszorg?", "overbruggingszorg"),
+        ("wat wordt verstaan onder normaliseren", "normaliseren"),
+        ("wat houdt het transformatiebudget in", "het transformatiebudget"),
+        ("wat is de reden dat Twente stopt", None),
+        ("hoeveel kost pleegzorg", None),
+        ("welke rol heeft de gemeenteraad", None),
+    ],
+)
+def test_defined_term(query: str, term: str | None) -> None:
+    assert defined_term(query) == term

@@ -241,6 +241,23 @@ def test_a_named_region_comes_first_and_its_name_is_not_the_topic(real):
     assert all(h.chunk.region == "Twente" and "wachtlijst" in h.chunk.text.lower() for h in twente.hits)
 
 
+def test_definition_question_is_answered_where_the_text_introduces_the_term(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "kompas.txt").write_text(
+        "Het Kompas\n\nHet Kompas verbindt gemeenten, scholen en aanbieders in één regionaal netwerk voor jeugd. "
+        "Het Kompas faciliteert professionals met projecten, informatie en bijeenkomsten over opgroeien. "
+        "Iedereen kan een bijdrage leveren.\n",
+        encoding="utf-8",
+    )
+    (corpus / "wachten.txt").write_text(PASSAGES["wachten.txt"] + "\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    run_ingest(settings, progress=False)
+    build_index(settings, progress=False)
+    result = HybridRetriever.load(settings).search("wat is Kompas", k=2)
+    assert result.answer.text.startswith("Het Kompas verbindt")  # not the later, as similar "faciliteert"
+
+
 def test_compare_shows_each_region_at_most_twice(real):
     result = real.compare("wachtlijsten en wachttijden voor jeugdhulp")
     docs = [h.chunk.doc for h in result.hits]
