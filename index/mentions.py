@@ -58,6 +58,13 @@ def alias_words(metas: Iterable[DocMeta], common_words: Set[str] = frozenset()) 
     return table
 
 
+def alias_table(metas: Iterable[DocMeta], texts: Iterable[str]) -> dict[str, list[Alias]]:
+    """`alias_words` for a corpus: one-word names that its `texts` also use in lower case need a capital."""
+    metas = list(metas)
+    one_word = {name for meta in metas for name in aliases(meta) if len(_WORD.findall(name)) == 1}
+    return alias_words(metas, lowercase_uses(texts, one_word))
+
+
 def lowercase_uses(texts: Iterable[str], candidates: Set[str]) -> set[str]:
     """The candidate words that occur written in lower case in `texts` (so: also common words)."""
     if not candidates:

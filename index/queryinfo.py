@@ -31,12 +31,10 @@ _QUANTITY_SUBJECT = re.compile(
 
 
 _REASON = re.compile(r"\b(waarom|om welke reden|wat is de reden|why)\b", re.IGNORECASE)
-
-
 # "wat is X", "wat betekent X", "wat wordt bedoeld met X", "wat houdt X in": X is what is defined.
 _DEFINITION = re.compile(
     r"^\s*(?:wat\s+(?:is|zijn|betekent|betekenen)|wat\s+wordt\s+(?:er\s+)?(?:bedoeld\s+met|verstaan\s+onder)|"
-    r"wat\s+houdt|what\s+(?:is|are|does)|what\s+is\s+meant\s+by)\s+(?P<term>.+?)(?:\s+(?:in|inhouden|mean))?\s*\??\s*$",
+    r"wat\s+houdt)\s+(?P<term>.+?)(?:\s+(?:in|inhouden))?\s*\??\s*$",
     re.IGNORECASE,
 )
 
@@ -60,8 +58,8 @@ def asks_reason(query: str) -> bool:
 
 
 def defined_term(query: str) -> str | None:
-    """What a definition question asks about ("wat is een verklarende analyse" -> "een verklarende
-    analyse"), or None. A text defines a term where it first mentions it."""
+    """What a Dutch definition question asks about ("wat is een verklarende analyse" -> "een
+    verklarende analyse"), or None. A text defines a term where it first mentions it."""
     m = _DEFINITION.match(query)
     if m is None or m.group("term").lower().startswith("de reden"):
         return None

@@ -22,7 +22,7 @@ from index.answer import (
     term_coverage,
 )
 from index.errors import IndexUnavailable
-from index.mentions import alias_words, aliases, find_mentions, lowercase_uses, strip_mentions
+from index.mentions import alias_table, find_mentions, strip_mentions
 from index.queryinfo import asks_reason, defined_term, is_english, quantity_subject, wants_number
 from index.searchindex import SearchIndex
 
@@ -102,10 +102,8 @@ class HybridRetriever:
         self.params = params or RetrievalParams()
         self._terms_cache: dict[tuple[str, bool], frozenset[str]] = {}
         self._tokens_cache: dict[str, list[Any]] = {}
-        metas = [d.meta for d in index.documents.values()]
-        one_word = {a for a in (word for meta in metas for word in aliases(meta)) if " " not in a and "-" not in a}
-        common = lowercase_uses((d.text for d in index.documents.values()), one_word)
-        self._aliases = alias_words(metas, common)
+        docs = index.documents.values()
+        self._aliases = alias_table([d.meta for d in docs], (d.text for d in docs))
         self._quantity_groups = [
             (frozenset(t for w in words for t in self._unit_terms(w, parts=False)), symbol)
             for words, symbol in QUANTITY_GROUPS
@@ -320,12 +318,12 @@ class HybridRetriever:
             for j, (s, e) in enumerate(units):
                 text = hit.chunk.text[s:e]
                 value = (
-                    (p.answer_definition_bonus if j == first_naming else 0.0) +
                     float(cos[j])
                     + p.answer_coverage_weight * term_coverage(self._unit_terms(text), weights)
                     + p.answer_passage_weight * hit.score / top_score
                     + (p.answer_number_bonus if counted is not None and self._states(text, counted) else 0.0)
                     + (p.answer_list_bonus if introduces_list(hit.chunk.text, units, j) else 0.0)
+                    + (p.answer_definition_bonus if j == first_naming else 0.0)
                 )
                 if best is None or value > best[0]:
                     best = (value, hit, units, j, float(cos[j]))

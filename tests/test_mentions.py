@@ -1,5 +1,5 @@
 from beleidszoeker.records import DocMeta
-from index.mentions import alias_words, find_mentions, lowercase_uses, strip_mentions
+from index.mentions import alias_table, alias_words, find_mentions, lowercase_uses, strip_mentions
 
 METAS = [
     DocMeta("a.txt", "Plan", "Holland Rijnland (Duin- en Bollenstreek)", ("Lisse", "Katwijk")),
@@ -47,6 +47,7 @@ def test_a_name_that_is_also_a_common_word_needs_its_capital():
     common = lowercase_uses(["Dat werkt het best.", "In Best en Eersel."], {"best", "eersel"})
     assert common == {"best"}
     table = alias_words(metas, common)
+    assert table == alias_table(metas, ["Dat werkt het best.", "In Best en Eersel."])
     assert find_mentions("wat werkt het best bij wachtlijsten", table) == []
     assert [m.doc for m in find_mentions("jeugdhulp in Best", table)] == ["e.txt"]
     assert [m.doc for m in find_mentions("jeugdhulp in eersel", table)] == ["e.txt"]
