@@ -22,6 +22,7 @@ from index.answer import (
     term_coverage,
 )
 from index.errors import IndexUnavailable
+from index.glossary import translate_terms
 from index.mentions import alias_table, find_mentions, strip_mentions
 from index.queryinfo import asks_reason, defined_term, is_english, quantity_subject, wants_number
 from index.searchindex import SearchIndex
@@ -78,12 +79,13 @@ class RetrievalParams:
 @dataclass(frozen=True)
 class _Query:
     """A question as the retriever uses it: its text, its topic (the text without the region
-    names it contains), the documents it names, and the vector that ranks passages."""
+    names it contains), the documents it names, the vector that ranks passages and the words."""
 
     text: str
     topic: str
     named: frozenset[str]
     vector: np.ndarray
+    words: str  # what BM25 and the answer's term matching see: the topic, with Dutch for English words
 
 
 @dataclass
@@ -186,7 +188,8 @@ class HybridRetriever:
             w = self.params.topic_weight
             mixed = (1 - w) * vector + w * self.embedder.embed_query(topic)
             vector = (mixed / np.linalg.norm(mixed)).astype(np.float32)
-        return _Query(text, topic, frozenset(m.doc for m in mentions), vector)
+        words = f"{topic} {translate_terms(topic)}" if is_english(text) else topic
+        return _Query(text, topic, frozenset(m.doc for m in mentions), vector, words)
 
     def _search(self, query: _Query, k: int, filters: Filters | None) -> SearchResult:
         cand = self._candidates(query, filters)
@@ -229,7 +232,7 @@ class HybridRetriever:
         q = query.vector
         allowed = self.index.mask(regions=f.regions, docs=f.docs, years=f.years)
         d_rows, _ = self.index.vectors.search(q, p.candidates, allowed=allowed)
-        lex = dict(self.index.lexical.search(query.topic, p.candidates, allowed=allowed))
+        lex = dict(self.index.lexical.search(query.words, p.candidates, allowed=allowed))
         rows = np.array(sorted(set(d_rows.tolist()) | set(lex)), dtype=np.int64)
         if len(rows) == 0:
             return _Candidates(rows, np.empty(0), np.empty(0), np.empty(0), np.empty(0))
@@ -264,7 +267,7 @@ class HybridRetriever:
         from index.analysis import query_terms
 
         lexical = self.index.lexical
-        return {t: lexical.idf(t) for t in set(query_terms(query.topic, splitter=lexical.splitter))}
+        return {t: lexical.idf(t) for t in set(query_terms(query.words, splitter=lexical.splitter))}
 
     def _unit_terms(self, text: str, *, parts: bool = True) -> frozenset[str]:
         """Analysed terms of a sentence; cached, since the same passages come back query after query."""

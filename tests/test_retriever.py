@@ -109,6 +109,12 @@ def test_hybrid_beats_each_leg(tiny_retriever):
     assert hybrid > dense and hybrid > lexical, (hybrid, dense, lexical)
 
 
+def test_english_question_reaches_the_dutch_word_index(tiny_retriever):
+    result = tiny_retriever.search("What happens to children on a waiting list?", k=3)
+    assert result.hits[0].chunk.doc == "wachten.txt"
+    assert result.hits[0].lexical_score > 0  # "waiting list" -> "wachtlijst" for BM25
+
+
 def test_filters_restrict_region_and_year(tiny_retriever):
     result = tiny_retriever.search("jeugdhulp", k=10, filters=Filters(regions=("Noord",)))
     assert result.hits and all(h.chunk.region == "Noord" for h in result.hits)
