@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from beleidszoeker.records import Answer, Chunk, Hit, SearchResult
 from index.evaluate import GoldQuote, auroc, evaluate, first_relevant_rank, load_gold, quote_overlap
 
@@ -54,11 +56,18 @@ def test_evaluate_end_to_end_on_a_toy_search(tmp_path):
     assert "advisor" in report.table()
 
 
-def test_our_gold_file_quotes_the_corpus_exactly():
-    """eval/extra.jsonl is only worth measuring with if every gold quote is verbatim corpus text."""
+@pytest.mark.parametrize(
+    ("name", "kinds"),
+    [
+        ("extra.jsonl", {"advisor", "comparison", "english", "no_answer"}),
+        ("heldout.jsonl", {"advisor", "english", "no_answer"}),
+    ],
+)
+def test_our_gold_files_quote_the_corpus_exactly(name, kinds):
+    """Our gold files are only worth measuring with if every gold quote is verbatim corpus text."""
     root = Path(__file__).resolve().parents[1]
-    items = load_gold(root / "eval" / "extra.jsonl")
-    assert {i.kind for i in items} == {"advisor", "comparison", "english", "no_answer"}
+    items = load_gold(root / "eval" / name)
+    assert {i.kind for i in items} == kinds
     texts: dict[str, str] = {}
     for item in items:
         assert bool(item.gold) == (item.kind != "no_answer"), item.id
