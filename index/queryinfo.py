@@ -22,6 +22,7 @@ _NUMBER = re.compile(
     r"\d|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend)(tal|en)?\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"(?<![\d.,€])(?:19|20)\d\d(?![\d.,]\d)")
 # "hoeveel kinderen", "het aantal jeugdhulpcliënten", "hoe groot is het innovatiebudget": the counted thing.
 _QUANTITY_SUBJECT = re.compile(
     r"\b(?:(percentage)|(?:hoeveel|hoe\s+veel|aantal|hoe\s+groot\s+is|hoe\s+hoog\s+is)\s+(?:(?:het|de|een)\s+)?"
@@ -67,7 +68,8 @@ def defined_term(query: str) -> str | None:
 
 
 def has_number(text: str) -> bool:
-    return bool(_NUMBER.search(text))
+    """Whether a text gives a number of something; a year ("in 2022") gives none."""
+    return bool(_NUMBER.search(_YEAR.sub(" ", text)))
 
 
 def quantity_subject(query: str) -> str | None:

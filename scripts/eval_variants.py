@@ -16,7 +16,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from beleidszoeker.config import get_settings
-from index.evaluate import evaluate, load_gold
+from index.evaluate import KindMetrics, evaluate, load_gold
 from index.retriever import HybridRetriever, RetrievalParams
 
 VARIANTS: dict[str, dict[str, object]] = {
@@ -58,7 +58,7 @@ def main() -> None:
         retriever.params = replace(base, **overrides) if overrides else RetrievalParams()
         compare = (lambda q: retriever.compare(q)) if args.compare else None
         r = evaluate(items, lambda q: retriever.search(q, k=10), compare, threshold=retriever.params.threshold)
-        a, e, c = r.kinds.get("advisor"), r.kinds.get("english"), r.kinds.get("comparison")
+        a, e, c = (r.kinds.get(kind) or KindMetrics(n=0) for kind in ("advisor", "english", "comparison"))
         print(
             f"{name:<22} {a.r1:8.2f} {a.r5:4.2f} {a.mrr10:4.2f} {a.answer_in_gold:4.2f} | {e.r5:7.2f} | "
             f"{c.compare_doc_coverage:7.2f} | {r.no_answer_auroc:5.2f} {r.abstain_on_no_answer:4.2f} "

@@ -26,6 +26,10 @@ def test_wants_number_and_has_number() -> None:
     assert not wants_number("Wat is Envedder?")
     assert has_number("ruim 73.000 jeugdigen") and has_number("een twintigtal aanbieders")
     assert not has_number("meer dan de helft van de jeugdhulp")
+    # A year dates a sentence; it does not count anything.
+    assert not has_number("In de loop van 2022 wordt duidelijk wat het team met dit budget kan.")
+    assert not has_number("de regiovisie 2023-2026")
+    assert has_number("in 2020 waren er 353 aanbieders") and has_number("2.022 kinderen")
 
 
 def test_english_is_told_from_dutch() -> None:
