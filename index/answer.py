@@ -143,6 +143,20 @@ def extend_answer(text: str, units: Sequence[Span], best: int) -> Span:
     return s, e
 
 
+_ARTICLE = re.compile(r"^(?:de|het|een)\s+", re.IGNORECASE)
+_COPULA = r"(?:\([^)]*\)\s*)?(?::|is\b|zijn\b|betekent\b|houdt\s+in\b|staat\s+voor\b|omvat\b|verwijst\s+naar\b)"
+
+
+def opens_definition(unit: str, term: str) -> bool:
+    """The unit defines `term`: it opens with it, then a copula or colon ("Positieve gezondheid is ...",
+    "Normaliseren: ..."), articles and an abbreviation in parentheses allowed."""
+    core = _ARTICLE.sub("", term.strip())
+    if not core:
+        return False
+    pattern = r"^\W*(?:(?:de|het|een)\s+)?" + re.escape(core) + r"\s*" + _COPULA
+    return re.match(pattern, unit, re.IGNORECASE) is not None
+
+
 # "Daarom ...": the sentence draws a conclusion; the reason stands before it.
 _CONSEQUENCE = re.compile(r"\b(daarom|hierom|om (die|deze) reden|dat is (ook )?de reden)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?][\"'’”)]*$")

@@ -32,12 +32,16 @@ _QUANTITY_SUBJECT = re.compile(
 
 
 _REASON = re.compile(r"\b(waarom|om welke reden|wat is de reden|why)\b", re.IGNORECASE)
-# "wat is X", "wat betekent X", "wat wordt bedoeld met X", "wat houdt X in": X is what is defined.
-_DEFINITION = re.compile(
-    r"^\s*(?:wat\s+(?:is|zijn|betekent|betekenen)|wat\s+wordt\s+(?:er\s+)?(?:bedoeld\s+met|verstaan\s+onder)|"
-    r"wat\s+houdt)\s+(?P<term>.+?)(?:\s+(?:in|inhouden))?\s*\??\s*$",
-    re.IGNORECASE,
+# "wat is X", "wat betekent X", "wat wordt (...) bedoeld met X", "wat houdt X in": X is what is defined.
+_DEFINITION = (
+    re.compile(r"^\s*wat\s+(?:is|zijn|betekent|betekenen)\s+(?P<term>.+)", re.IGNORECASE),
+    re.compile(r"^\s*wat\b.*?\b(?:bedoeld\s+met|verstaan\s+onder|betekenis\s+van)\s+(?P<term>.+)", re.IGNORECASE),
+    re.compile(r"^\s*wat\s+houdt\s+(?P<term>.+?)\s+in\b", re.IGNORECASE),
+    re.compile(r"^\s*waar\s+staat\s+(?P<term>.+?)\s+voor\b", re.IGNORECASE),
 )
+# Where the term ends and the question's context begins ("... bij het bepalen van ...").
+_TERM_END = re.compile(r"\s+(?:bij|binnen|in|tijdens|volgens)(?:\s.*)?$|\s*[?.!]+\s*$", re.IGNORECASE)
+_TERM_LEAD = re.compile(r"^(?:het\s+begrip|de\s+term|het\s+woord)\s+", re.IGNORECASE)
 
 
 def is_english(query: str) -> bool:
@@ -61,10 +65,15 @@ def asks_reason(query: str) -> bool:
 def defined_term(query: str) -> str | None:
     """What a Dutch definition question asks about ("wat is een verklarende analyse" -> "een
     verklarende analyse"), or None. A text defines a term where it first mentions it."""
-    m = _DEFINITION.match(query)
-    if m is None or m.group("term").lower().startswith("de reden"):
+    for pattern in _DEFINITION:
+        m = pattern.match(query)
+        if m is None:
+            continue
+        term = _TERM_LEAD.sub("", _TERM_END.sub("", m.group("term").strip())).strip()
+        if term and not term.lower().startswith("de reden"):
+            return term
         return None
-    return m.group("term")
+    return None
 
 
 def has_number(text: str) -> bool:

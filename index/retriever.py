@@ -16,6 +16,7 @@ from index.answer import (
     extend_answer,
     introduces_list,
     merge_spans,
+    opens_definition,
     reason_before,
     score_units,
     states_quantity,
@@ -206,7 +207,7 @@ class HybridRetriever:
             weights,
             counted=counted,
             reason=asks_reason(query.text),
-            defined=self._unit_terms(term, parts=False) if term else frozenset(),
+            defined=term,
         )
         for hit in hits:
             self._highlight(hit, q, weights, marks)
@@ -300,7 +301,7 @@ class HybridRetriever:
         *,
         counted: frozenset[str] | None,
         reason: bool = False,
-        defined: frozenset[str] = frozenset(),
+        defined: str | None = None,
     ) -> tuple[Answer | None, float]:
         """The best answer unit among the top passages, and its cosine to the question.
 
@@ -317,7 +318,7 @@ class HybridRetriever:
             row = self.index.row_of[hit.chunk.id]
             units = self.index.units[row]
             cos = self._unit_cosines(row, q)
-            first_naming = self._first_naming(hit.chunk.text, units, defined) if defined else None
+            defining = self._defining_unit(hit.chunk.text, units, defined) if defined else None
             for j, (s, e) in enumerate(units):
                 text = hit.chunk.text[s:e]
                 value = (
@@ -326,7 +327,7 @@ class HybridRetriever:
                     + p.answer_passage_weight * hit.score / top_score
                     + (p.answer_number_bonus if counted is not None and self._states(text, counted) else 0.0)
                     + (p.answer_list_bonus if introduces_list(hit.chunk.text, units, j) else 0.0)
-                    + (p.answer_definition_bonus if j == first_naming else 0.0)
+                    + (p.answer_definition_bonus if j == defining else 0.0)
                 )
                 if best is None or value > best[0]:
                     best = (value, hit, units, j, float(cos[j]))
@@ -339,9 +340,16 @@ class HybridRetriever:
         answer = Answer(c.text[s:e], c.doc, o_start, o_end, c.id, c.region, c.title, c.section, c.page)
         return answer, cosine
 
-    def _first_naming(self, text: str, units: list[Span], defined: frozenset[str]) -> int | None:
-        """The first unit that names all words of a defined term: texts define a term where they introduce it."""
-        return next((j for j, (s, e) in enumerate(units) if defined <= self._unit_terms(text[s:e], parts=False)), None)
+    def _defining_unit(self, text: str, units: list[Span], term: str) -> int | None:
+        """The unit that defines a term: one that opens with it and a copula ("X is ..."), else the
+        first that names all its words, since texts define a term where they introduce it."""
+        opening = next((j for j, (s, e) in enumerate(units) if opens_definition(text[s:e], term)), None)
+        if opening is not None:
+            return opening
+        words = self._unit_terms(term, parts=False)
+        if not words:
+            return None
+        return next((j for j, (s, e) in enumerate(units) if words <= self._unit_terms(text[s:e], parts=False)), None)
 
     def _known_share(self, query: str) -> float:
         """Share of the question's (idf-weighted) words that occur anywhere in the corpus.

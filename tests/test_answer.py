@@ -7,6 +7,7 @@ from index.answer import (
     extend_answer,
     introduces_list,
     merge_spans,
+    opens_definition,
     reason_before,
     score_units,
     states_quantity,
@@ -130,3 +131,20 @@ def test_states_quantity_needs_a_number_of_the_counted_thing(sentence: str, subj
 def test_states_quantity_without_subject_takes_any_number() -> None:
     assert states_quantity("Het gaat om 13 gemeenten.", _terms("Het gaat om 13 gemeenten."), set())
     assert not states_quantity("Het gaat om gemeenten.", _terms("Het gaat om gemeenten."), set())
+
+
+@pytest.mark.parametrize(
+    ("unit", "term", "expected"),
+    [
+        ("Positieve gezondheid is een benadering die het leven centraal stelt.", "positieve gezondheid", True),
+        ("Normaliseren: tegengaan van onnodig problematiseren.", "normaliseren", True),
+        ("OVA staat voor 'Overheidsbijdrage in de Arbeidskostenontwikkeling'.", "OVA", True),
+        ("De Lokale Teams (LOT) zijn de toegang in elke gemeente.", "de Lokale Teams", True),
+        ("Hulp wordt gebaseerd op de definitie van Huber over positieve gezondheid.", "positieve gezondheid", False),
+        ("Normaliseren betekent ook dat jeugdhulp een uitzondering is.", "normaliseren", True),
+        ("Normaliserende werking is het doel.", "normaliseren", False),
+        ("Alles is anders.", "", False),
+    ],
+)
+def test_opens_definition(unit: str, term: str, expected: bool) -> None:
+    assert opens_definition(unit, term) is expected
