@@ -108,3 +108,22 @@ def strip_mentions(query: str, mentions: Iterable[Mention]) -> str:
         pos = max(pos, end)
     parts.append(query[pos:])
     return " ".join("".join(parts).split())
+
+
+def strip_title_words(topic: str, titles: Iterable[str], stopwords: Set[str], min_left: int = 2) -> str:
+    """The topic without the words of the named documents' titles ("Programmaplan Jeugdhulpaanbod").
+
+    Like the region's name, the title's words identify the document rather than a passage of it,
+    and the passages that repeat them (title page, introduction) are seldom the answer. Kept as it
+    is when fewer than `min_left` words other than stopwords would remain ("wat is het Jeugd &
+    Gezinsteam" asks about the title itself).
+    """
+    title_words = {w for title in titles for w in _WORD.findall(fold(title)) if w.isalpha()} - set(stopwords)
+    if not title_words:
+        return topic
+    kept = [m for m in _WORD.finditer(topic) if fold(m.group()) not in title_words]
+    content = [m for m in kept if fold(m.group()) not in stopwords]
+    if len(content) < min_left:
+        return topic
+    dropped = [m for m in _WORD.finditer(topic) if fold(m.group()) in title_words]
+    return strip_mentions(topic, [Mention("", m.start(), m.end()) for m in dropped])

@@ -11,6 +11,7 @@ import numpy as np
 
 from beleidszoeker.config import Settings
 from beleidszoeker.records import Answer, Chunk, Hit, SearchResult, Span
+from index.analysis import DUTCH_STOPWORDS
 from index.answer import (
     QUANTITY_GROUPS,
     extend_answer,
@@ -24,7 +25,7 @@ from index.answer import (
 )
 from index.errors import IndexUnavailable
 from index.glossary import translate_terms
-from index.mentions import alias_table, find_mentions, strip_mentions
+from index.mentions import alias_table, find_mentions, strip_mentions, strip_title_words
 from index.queryinfo import asks_reason, defined_term, is_english, quantity_subject, wants_number
 from index.searchindex import SearchIndex
 
@@ -55,7 +56,7 @@ class RetrievalParams:
     dense_weight_english: float = 0.9
     unit_weight: float = 0.3  # share of the dense score taken from the best sentence in the passage
     region_boost: float = 0.5  # for passages of a region the question names: they come first, nearly always
-    topic_weight: float = 0.3  # ranking embedding: share of the question without its region names
+    topic_weight: float = 0.3  # ranking embedding: share of the question's topic (without region names, titles)
     answer_cosine_weight: float = 0.6  # highlights: meaning vs wording within a passage
     answer_coverage_weight: float = 0.2
     answer_passage_weight: float = 0.03
@@ -80,7 +81,8 @@ class RetrievalParams:
 @dataclass(frozen=True)
 class _Query:
     """A question as the retriever uses it: its text, its topic (the text without the region
-    names it contains), the documents it names, the vector that ranks passages and the words."""
+    names it contains and the words of the named documents' titles), the documents it names,
+    the vector that ranks passages and the words."""
 
     text: str
     topic: str
@@ -181,7 +183,8 @@ class HybridRetriever:
     def _prepare(self, query: str) -> _Query:
         text = self._check(query)
         mentions = find_mentions(text, self._aliases)
-        topic = strip_mentions(text, mentions) or text
+        titles = [self.index.documents[m.doc].meta.title for m in mentions]
+        topic = strip_title_words(strip_mentions(text, mentions), titles, DUTCH_STOPWORDS) or text
         vector = self.embedder.embed_query(text)
         if topic != text and self.params.topic_weight > 0:
             # Mixed rather than replaced: "hoeveel gemeenten werken samen in Holland Rijnland"

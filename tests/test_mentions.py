@@ -1,5 +1,13 @@
 from beleidszoeker.records import DocMeta
-from index.mentions import alias_table, alias_words, find_mentions, lowercase_uses, strip_mentions
+from index.analysis import DUTCH_STOPWORDS
+from index.mentions import (
+    alias_table,
+    alias_words,
+    find_mentions,
+    lowercase_uses,
+    strip_mentions,
+    strip_title_words,
+)
 
 METAS = [
     DocMeta("a.txt", "Plan", "Holland Rijnland (Duin- en Bollenstreek)", ("Lisse", "Katwijk")),
@@ -51,3 +59,18 @@ def test_a_name_that_is_also_a_common_word_needs_its_capital():
     assert find_mentions("wat werkt het best bij wachtlijsten", table) == []
     assert [m.doc for m in find_mentions("jeugdhulp in Best", table)] == ["e.txt"]
     assert [m.doc for m in find_mentions("jeugdhulp in eersel", table)] == ["e.txt"]
+
+
+def test_title_words_of_a_named_document_are_not_the_topic():
+    title = "Programmaplan Jeugdhulpaanbod Duin- en Bollenstreek 2021"
+    topic = "in welke segmenten deelt men het jeugdhulpaanbod in 2021"
+    assert strip_title_words(topic, [title], DUTCH_STOPWORDS) == "in welke segmenten deelt men het in 2021"
+    assert strip_title_words(topic, [], DUTCH_STOPWORDS) == topic
+
+
+def test_a_question_about_the_title_itself_keeps_it():
+    title = "Worsteling in het sociaal domein (Jeugd & Gezinsteam Heusden)"
+    about_title = "wat is het Jeugd & Gezinsteam"
+    assert strip_title_words(about_title, [title], DUTCH_STOPWORDS) == about_title
+    stripped = strip_title_words("welke professionals zitten in het Jeugd & Gezinsteam", [title], DUTCH_STOPWORDS)
+    assert stripped == "welke professionals zitten in het &"
