@@ -122,6 +122,17 @@ def _items_after(text: str, units: Sequence[Span], best: int) -> int:
     return items
 
 
+def opening_items(text: str, units: Sequence[Span]) -> int:
+    """How many list items open the passage (they continue a list whose lead-in is its heading)."""
+    items = 0
+    while items < len(units) and items < _MAX_ITEMS:
+        a, b = units[items]
+        if not _LIST_ITEM.match(text[a:b]):
+            break
+        items += 1
+    return items
+
+
 def introduces_list(text: str, units: Sequence[Span], best: int) -> bool:
     """Unit `best` announces the list items that follow it: with them it is a complete answer."""
     return _items_after(text, units, best) > 0

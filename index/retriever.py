@@ -17,6 +17,7 @@ from index.answer import (
     extend_answer,
     introduces_list,
     merge_spans,
+    opening_items,
     opens_definition,
     reason_before,
     score_units,
@@ -311,17 +312,34 @@ class HybridRetriever:
         Units compete across passages on raw cosine plus term coverage, with a bonus for
         their passage's rank score (so a strong sentence in the second passage can win),
         for announcing a list, and, for 'hoeveel' questions, for giving a number of the
-        counted thing, and for 'wat is X' questions, for first naming X. A 'waarom' question
-        answered by a conclusion gets the reason before it.
+        counted thing, and for 'wat is X' questions, for defining X. A list that opens a passage
+        competes as a whole, with its heading. A 'waarom' question answered by a conclusion gets
+        the reason before it.
         """
         p = self.params
         best: tuple[float, Hit, list[Span], int, float] | None = None
+        listed: tuple[float, Hit, Span, float] | None = None
         top_score = max((h.score for h in hits), default=1.0) or 1.0
         for hit in hits[: p.answer_passages]:
             row = self.index.row_of[hit.chunk.id]
             units = self.index.units[row]
             cos = self._unit_cosines(row, q)
             defining = self._defining_unit(hit.chunk.text, units, defined) if defined else None
+            n = opening_items(hit.chunk.text, units)
+            if n >= 2:
+                # A passage that opens with list items continues a list whose lead-in is its heading
+                # ("Leidende principes"): heading and items compete together, as one answer.
+                heading = hit.chunk.section.rsplit(" > ", 1)[-1]
+                items = [self._unit_terms(hit.chunk.text[a:b]) for a, b in units[:n]]
+                list_cos = float(cos[:n].max())
+                value = (
+                    list_cos
+                    + p.answer_coverage_weight * term_coverage(self._unit_terms(heading).union(*items), weights)
+                    + p.answer_passage_weight * hit.score / top_score
+                    + p.answer_list_bonus
+                )
+                if listed is None or value > listed[0]:
+                    listed = (value, hit, (units[0][0], units[n - 1][1]), list_cos)
             for j, (s, e) in enumerate(units):
                 text = hit.chunk.text[s:e]
                 value = (
@@ -336,8 +354,11 @@ class HybridRetriever:
                     best = (value, hit, units, j, float(cos[j]))
         if best is None:
             return None, 0.0
-        _, hit, units, j, cosine = best
-        s, e = (reason and reason_before(hit.chunk.text, units, j)) or extend_answer(hit.chunk.text, units, j)
+        if listed is not None and listed[0] > best[0]:
+            _, hit, (s, e), cosine = listed
+        else:
+            _, hit, units, j, cosine = best
+            s, e = (reason and reason_before(hit.chunk.text, units, j)) or extend_answer(hit.chunk.text, units, j)
         o_start, o_end = hit.chunk.to_original(s, e)
         c = hit.chunk
         answer = Answer(c.text[s:e], c.doc, o_start, o_end, c.id, c.region, c.title, c.section, c.page)

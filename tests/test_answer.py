@@ -7,6 +7,7 @@ from index.answer import (
     extend_answer,
     introduces_list,
     merge_spans,
+    opening_items,
     opens_definition,
     reason_before,
     score_units,
@@ -75,6 +76,14 @@ def test_sentence_announcing_a_list_takes_its_items():
     assert text[s:e] == text[: text.index("\nDaarna")]
     item_s, item_e = extend_answer(text, units, 1)
     assert text[item_s:item_e] == "1. We zetten eerst in op preventie."
+
+
+def test_opening_items_counts_the_list_a_passage_starts_with():
+    from ingest.chunk import split_sentences
+
+    text = "1. Preventie eerst.\n2. Thuis opgroeien.\nDaarna volgt tekst."
+    assert opening_items(text, answer_units(text, split_sentences)) == 2
+    assert opening_items(TEXT, answer_units(TEXT, split_sentences)) == 0
 
 
 def test_introduces_list_only_for_the_lead_in():

@@ -264,6 +264,46 @@ def test_definition_question_is_answered_where_the_text_introduces_the_term(tmp_
     assert result.answer.text.startswith("Het Kompas verbindt")  # not the later, as similar "faciliteert"
 
 
+PLAN_MD = """# Regioplan Jeugd Noordkwartier
+
+## Inleiding
+
+De gemeenten van het Noordkwartier werken sinds 2015 samen aan de jeugdhulp in de regio. In dit plan staat hoe
+we dat de komende jaren doen, welke keuzes we maken en hoe we de resultaten volgen. De leidende principes zijn in
+dit plan verder uitgewerkt aan de hand van de vragen wat we willen bereiken en hoe we dat doen. Het plan is
+opgesteld samen met aanbieders, scholen, huisartsen en ouders, en wordt elk jaar geëvalueerd in de gemeenteraden
+van de zeven gemeenten. De uitvoering ligt bij de lokale teams, die daarvoor extra middelen krijgen. Daarnaast is
+er een regionaal expertteam voor vastgelopen situaties, waar professionals advies kunnen vragen. We volgen de
+voortgang met een jaarlijkse monitor, waarin we het gebruik van jeugdhulp, de wachttijden en de tevredenheid van
+ouders en jongeren bijhouden en bespreken met alle partners in de regio. Zo houden we samen zicht op wat werkt en
+wat beter moet, en passen we het plan aan waar dat nodig is.
+
+## Leidende principes
+
+1. We zetten eerst in op preventie en lichte hulp dichtbij huis.
+2. We werken met gegevens en leren van wat werkt.
+3. Kinderen groeien zoveel mogelijk thuis op.
+4. Ouders en jongeren beslissen mee over de hulp.
+
+## Financiën
+
+Het budget voor jeugdhulp bedraagt 48 miljoen euro per jaar en wordt verdeeld naar inwonertal.
+"""
+
+
+def test_a_list_under_its_own_heading_is_answered_whole(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.md").write_text(PLAN_MD, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    run_ingest(settings, progress=False)
+    build_index(settings, progress=False)
+    retriever = HybridRetriever.load(settings)
+    assert any(c.text.startswith("1. We zetten") for c in retriever.index.chunks)  # the list opens its passage
+    answer = retriever.search("leidende principes", k=3).answer.text
+    assert answer.startswith("1. We zetten") and answer.rstrip().endswith("beslissen mee over de hulp.")
+
+
 def test_compare_shows_each_region_at_most_twice(real):
     result = real.compare("wachtlijsten en wachttijden voor jeugdhulp")
     docs = [h.chunk.doc for h in result.hits]
