@@ -92,6 +92,14 @@ class _Query:
     words: str  # what BM25 and the answer's term matching see: the topic, with Dutch for English words
 
 
+@dataclass(frozen=True)
+class _AnswerOption:
+    value: float
+    hit: Hit
+    span: Span  # in the passage's clean text
+    cosine: float
+
+
 @dataclass
 class _Candidates:
     rows: np.ndarray
@@ -307,7 +315,7 @@ class HybridRetriever:
         reason: bool = False,
         defined: str | None = None,
     ) -> tuple[Answer | None, float]:
-        """The best answer unit among the top passages, and its cosine to the question.
+        """The best answer among the top passages, and its cosine to the question.
 
         Units compete across passages on raw cosine plus term coverage, with a bonus for
         their passage's rank score (so a strong sentence in the second passage can win),
@@ -316,53 +324,61 @@ class HybridRetriever:
         competes as a whole, with its heading. A 'waarom' question answered by a conclusion gets
         the reason before it.
         """
-        p = self.params
-        best: tuple[float, Hit, list[Span], int, float] | None = None
-        listed: tuple[float, Hit, Span, float] | None = None
         top_score = max((h.score for h in hits), default=1.0) or 1.0
-        for hit in hits[: p.answer_passages]:
-            row = self.index.row_of[hit.chunk.id]
-            units = self.index.units[row]
-            cos = self._unit_cosines(row, q)
-            defining = self._defining_unit(hit.chunk.text, units, defined) if defined else None
-            n = opening_items(hit.chunk.text, units)
-            if n >= 2:
-                # A passage that opens with list items continues a list whose lead-in is its heading
-                # ("Leidende principes"): heading and items compete together, as one answer.
-                heading = hit.chunk.section.rsplit(" > ", 1)[-1]
-                items = [self._unit_terms(hit.chunk.text[a:b]) for a, b in units[:n]]
-                list_cos = float(cos[:n].max())
-                value = (
-                    list_cos
-                    + p.answer_coverage_weight * term_coverage(self._unit_terms(heading).union(*items), weights)
-                    + p.answer_passage_weight * hit.score / top_score
-                    + p.answer_list_bonus
-                )
-                if listed is None or value > listed[0]:
-                    listed = (value, hit, (units[0][0], units[n - 1][1]), list_cos)
-            for j, (s, e) in enumerate(units):
-                text = hit.chunk.text[s:e]
-                value = (
-                    float(cos[j])
-                    + p.answer_coverage_weight * term_coverage(self._unit_terms(text), weights)
-                    + p.answer_passage_weight * hit.score / top_score
-                    + (p.answer_number_bonus if counted is not None and self._states(text, counted) else 0.0)
-                    + (p.answer_list_bonus if introduces_list(hit.chunk.text, units, j) else 0.0)
-                    + (p.answer_definition_bonus if j == defining else 0.0)
-                )
-                if best is None or value > best[0]:
-                    best = (value, hit, units, j, float(cos[j]))
-        if best is None:
+        options = [
+            option
+            for hit in hits[: self.params.answer_passages]
+            for option in self._answer_options(hit, q, weights, top_score, counted, reason, defined)
+        ]
+        if not options:
             return None, 0.0
-        if listed is not None and listed[0] > best[0]:
-            _, hit, (s, e), cosine = listed
-        else:
-            _, hit, units, j, cosine = best
-            s, e = (reason and reason_before(hit.chunk.text, units, j)) or extend_answer(hit.chunk.text, units, j)
-        o_start, o_end = hit.chunk.to_original(s, e)
-        c = hit.chunk
+        best = max(options, key=lambda o: o.value)  # the first of equals: a sentence before a whole list
+        c, (s, e) = best.hit.chunk, best.span
+        o_start, o_end = c.to_original(s, e)
         answer = Answer(c.text[s:e], c.doc, o_start, o_end, c.id, c.region, c.title, c.section, c.page)
-        return answer, cosine
+        return answer, best.cosine
+
+    def _answer_options(
+        self,
+        hit: Hit,
+        q: np.ndarray,
+        weights: dict[str, float],
+        top_score: float,
+        counted: frozenset[str] | None,
+        reason: bool,
+        defined: str | None,
+    ) -> list[_AnswerOption]:
+        p = self.params
+        text = hit.chunk.text
+        row = self.index.row_of[hit.chunk.id]
+        units = self.index.units[row]
+        cos = self._unit_cosines(row, q)
+        rank_bonus = p.answer_passage_weight * hit.score / top_score
+        defining = self._defining_unit(text, units, defined) if defined else None
+        options = []
+        for j, (s, e) in enumerate(units):
+            unit = text[s:e]
+            value = (
+                float(cos[j])
+                + p.answer_coverage_weight * term_coverage(self._unit_terms(unit), weights)
+                + rank_bonus
+                + (p.answer_number_bonus if counted is not None and self._states(unit, counted) else 0.0)
+                + (p.answer_list_bonus if introduces_list(text, units, j) else 0.0)
+                + (p.answer_definition_bonus if j == defining else 0.0)
+            )
+            span = (reason and reason_before(text, units, j)) or extend_answer(text, units, j)
+            options.append(_AnswerOption(value, hit, span, float(cos[j])))
+        n = opening_items(text, units)
+        if n >= 2:
+            # A passage that opens with list items continues a list whose lead-in is its heading
+            # ("Leidende principes"): heading and items compete together, as one answer.
+            heading = hit.chunk.section.rsplit(" > ", 1)[-1]
+            terms = self._unit_terms(heading).union(*(self._unit_terms(text[a:b]) for a, b in units[:n]))
+            list_cos = float(cos[:n].max())
+            coverage = term_coverage(terms, weights)
+            value = list_cos + p.answer_coverage_weight * coverage + rank_bonus + p.answer_list_bonus
+            options.append(_AnswerOption(value, hit, (units[0][0], units[n - 1][1]), list_cos))
+        return options
 
     def _defining_unit(self, text: str, units: list[Span], term: str) -> int | None:
         """The unit that defines a term: one that opens with it and a copula ("X is ..."), else the
