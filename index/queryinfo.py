@@ -18,6 +18,12 @@ _NUMERIC = re.compile(
     r"how\s+many|how\s+much|what\s+percentage|number\s+of)\b",
     re.IGNORECASE,
 )
+# "wat is het uurtarief", "wat zijn de kosten": an amount asked for without "hoeveel".
+_AMOUNT = re.compile(
+    r"\bwat\s+(?:is|zijn|was|waren)\s+(?:het|de)\s+([^\W\d_]*(?:tarief|tarieven|bedrag|bedragen|budget|kosten|"
+    r"percentage|aandeel))\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(
     r"\d|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend)(tal|en)?\b",
     re.IGNORECASE,
@@ -54,7 +60,7 @@ def is_english(query: str) -> bool:
 
 def wants_number(query: str) -> bool:
     """'Hoeveel ...?' asks for a number: an answer sentence without one is probably not the answer."""
-    return bool(_NUMERIC.search(query))
+    return bool(_NUMERIC.search(query) or _AMOUNT.search(query))
 
 
 def asks_reason(query: str) -> bool:
@@ -82,13 +88,17 @@ def has_number(text: str) -> bool:
 
 
 def quantity_subject(query: str) -> str | None:
-    """The word for what a 'hoeveel' question counts ("hoeveel fte ..." -> "fte"), or None.
+    """The word for what a 'hoeveel' question counts ("hoeveel fte ..." -> "fte", "wat is het
+    uurtarief" -> "uurtarief"), or None.
 
     An answer that gives a number of something else ("€ 2,7 miljoen" for "hoeveel fte") does
     not answer it.
     """
     m = _QUANTITY_SUBJECT.search(query)
-    if m is None:
+    if m is not None:
+        word = (m.group(1) or m.group(2)).lower()
+    elif (amount := _AMOUNT.search(query)) is not None:
+        word = amount.group(1).lower()
+    else:
         return None
-    word = (m.group(1) or m.group(2)).lower()
     return None if word in DUTCH_STOPWORDS else word

@@ -24,6 +24,11 @@ def test_quantity_subject_is_the_counted_word(query: str, subject: str | None) -
 def test_wants_number_and_has_number() -> None:
     assert wants_number("Hoeveel gemeenten werken samen?")
     assert not wants_number("Wat is Envedder?")
+    # An amount asked for without "hoeveel".
+    assert wants_number("Wat is het uurtarief voor ambulante jeugdhulp?")
+    assert quantity_subject("Wat is het uurtarief voor ambulante jeugdhulp?") == "uurtarief"
+    assert quantity_subject("wat zijn de kosten van verblijf") == "kosten"
+    assert not wants_number("Wat is het doel van het plan?")
     assert has_number("ruim 73.000 jeugdigen") and has_number("een twintigtal aanbieders")
     assert not has_number("meer dan de helft van de jeugdhulp")
     # A year dates a sentence; it does not count anything.

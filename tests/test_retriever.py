@@ -237,6 +237,10 @@ def test_counting_question_needs_a_number_of_what_it_counts(real):
     uncounted = real.search("Hoeveel dagen per week is het Jeugd & Gezinsteam in Heusden bereikbaar?")
     assert not uncounted.answerable and uncounted.confidence < 0.5
     assert uncounted.hits
+    # An amount asked for without "hoeveel": the documents discuss tariffs but never give one.
+    assert not real.search("Wat is het uurtarief van een aanbieder voor ambulante begeleiding?").answerable
+    costs = real.search("Wat zijn de kosten van verblijf bij Samen voor Jeugd?")
+    assert costs.answerable and "%" in costs.answer.text
 
 
 def test_a_named_region_comes_first_and_its_name_is_not_the_topic(real):
