@@ -5,7 +5,8 @@ from the named region is then more likely to be the answer than an equally simil
 from elsewhere, so the retriever gives it a boost. The name itself says nothing about the
 topic: every passage of the Twente document is about Twente, and the ones that repeat the
 name (title page, foreword) are seldom the answer. So the retriever also searches with the
-question *without* the names (`strip_mentions`).
+question *without* the names (`strip_mentions`), and without the words of the named
+document's title (`strip_title_words`).
 """
 
 from __future__ import annotations
