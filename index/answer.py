@@ -108,29 +108,26 @@ def score_units(
     ]
 
 
-def _items_after(text: str, units: Sequence[Span], best: int) -> int:
-    """How many list items follow unit `best` (none when it is itself an item)."""
-    s, e = units[best]
-    if _LIST_ITEM.match(text[s:e]):
-        return 0
+def _item_run(text: str, units: Sequence[Span], start: int) -> int:
+    """How many consecutive list items begin at unit `start` (at most _MAX_ITEMS)."""
     items = 0
-    while best + 1 + items < len(units) and items < _MAX_ITEMS:
-        a, b = units[best + 1 + items]
+    while start + items < len(units) and items < _MAX_ITEMS:
+        a, b = units[start + items]
         if not _LIST_ITEM.match(text[a:b]):
             break
         items += 1
     return items
+
+
+def _items_after(text: str, units: Sequence[Span], best: int) -> int:
+    """How many list items follow unit `best` (none when it is itself an item)."""
+    s, e = units[best]
+    return 0 if _LIST_ITEM.match(text[s:e]) else _item_run(text, units, best + 1)
 
 
 def opening_items(text: str, units: Sequence[Span]) -> int:
     """How many list items open the passage (they continue a list whose lead-in is its heading)."""
-    items = 0
-    while items < len(units) and items < _MAX_ITEMS:
-        a, b = units[items]
-        if not _LIST_ITEM.match(text[a:b]):
-            break
-        items += 1
-    return items
+    return _item_run(text, units, 0)
 
 
 def introduces_list(text: str, units: Sequence[Span], best: int) -> bool:
@@ -154,17 +151,17 @@ def extend_answer(text: str, units: Sequence[Span], best: int) -> Span:
     return s, e
 
 
-_ARTICLE = re.compile(r"^(?:de|het|een)\s+", re.IGNORECASE)
+_ARTICLE = r"(?:de|het|een)\s+"
 _COPULA = r"(?:\([^)]*\)\s*)?(?::|is\b|zijn\b|betekent\b|houdt\s+in\b|staat\s+voor\b|omvat\b|verwijst\s+naar\b)"
 
 
 def opens_definition(unit: str, term: str) -> bool:
     """The unit defines `term`: it opens with it, then a copula or colon ("Positieve gezondheid is ...",
     "Normaliseren: ..."), articles and an abbreviation in parentheses allowed."""
-    core = _ARTICLE.sub("", term.strip())
+    core = re.sub("^" + _ARTICLE, "", term.strip(), flags=re.IGNORECASE)
     if not core:
         return False
-    pattern = r"^\W*(?:(?:de|het|een)\s+)?" + re.escape(core) + r"\s*" + _COPULA
+    pattern = r"^\W*(?:" + _ARTICLE + ")?" + re.escape(core) + r"\s*" + _COPULA
     return re.match(pattern, unit, re.IGNORECASE) is not None
 
 
