@@ -397,6 +397,7 @@ def mode_ask(retriever: Any, settings: Settings, filt: Any, filters_text: str, l
     html(f'<div class="bz-legend"><mark>geel</mark> = {best} · '
          '<span class="bz-term">onderstreept</span> = zoekwoorden'
          + (f" · filters: {view.esc(filters_text)}" if filters_text else "")
+         + view.named_regions_note(result.named_regions)
          + f" · {len(result.hits)} passages in {elapsed:.2f} s</div>")
     for rank, hit in enumerate(result.hits, start=1):
         render_hit(hit, documents, settings, retriever, filt, slot=f"a{rank}", rank=rank)

@@ -280,6 +280,14 @@ def passage_header_html(hit: Hit, rank: int | None = None, *, score_label: str =
 # ---- answer card --------------------------------------------------------------------------------
 
 
+def named_regions_note(regions: Sequence[str]) -> str:
+    """Legend text that says why a named region's passages come first ("" when none is named)."""
+    if not regions:
+        return ""
+    names = " en ".join(esc(r) for r in regions)
+    return f" · uw vraag noemt {names}: passages daaruit staan bovenaan"
+
+
 def confidence_label(confidence: float) -> tuple[str, str]:
     """(Dutch label, css level) for a calibrated confidence in [0, 1]."""
     if confidence >= 0.8:

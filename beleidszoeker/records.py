@@ -176,3 +176,4 @@ class SearchResult:
     confidence: float
     answer: Answer | None
     hits: list[Hit]
+    named_regions: tuple[str, ...] = ()  # regions the question names; their passages come first

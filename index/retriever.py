@@ -171,7 +171,7 @@ class HybridRetriever:
         for hit in hits:
             self._highlight(hit, q, weights, marks)
         hits.sort(key=lambda h: -h.score)
-        return SearchResult(prepared.text, base.answerable, base.confidence, base.answer, hits)
+        return SearchResult(prepared.text, base.answerable, base.confidence, base.answer, hits, base.named_regions)
 
     def similar(self, chunk_id: str, k: int = 5, *, other_docs_only: bool = True) -> list[Hit]:
         """Passages most like a given one, by default from other documents (other regions)."""
@@ -229,7 +229,14 @@ class HybridRetriever:
             english=is_english(query.text),
             number_missing=counted is not None and answer is not None and not self._states(answer.text, counted),
         )
-        return SearchResult(query.text, confidence >= self.params.threshold, confidence, answer, hits)
+        return SearchResult(
+            query.text, confidence >= self.params.threshold, confidence, answer, hits, self._regions(query.named)
+        )
+
+    def _regions(self, docs: frozenset[str]) -> tuple[str, ...]:
+        if not docs or len(docs) == len(self.index.documents):
+            return ()
+        return tuple(sorted({self.index.documents[d].meta.region for d in docs}))
 
     def _check(self, query: str) -> str:
         query = " ".join((query or "").split())

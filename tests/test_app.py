@@ -287,6 +287,21 @@ def test_example_question_click_runs_search(real, monkeypatch):
     assert "bz-card" in _html(at)
 
 
+def test_named_regions_note():
+    assert view.named_regions_note(()) == ""
+    note = view.named_regions_note(("Drenthe", "Twente <b>"))
+    assert "Drenthe en Twente &lt;b&gt;" in note and "bovenaan" in note
+
+
+@pytest.mark.slow
+def test_question_naming_a_region_says_why_its_passages_come_first(real, monkeypatch):
+    at = _ask(_app(real, monkeypatch).run(), "Hoe gaat Drenthe om met wachttijden?")
+    legend = re.findall(r'class="bz-legend">(.*?)</div>', _html(at))
+    assert legend and "uw vraag noemt Drenthe" in legend[0]
+    at = _ask(at, ASK_QUESTION)
+    assert "uw vraag noemt" not in _html(at)
+
+
 @pytest.mark.slow
 def test_compare_shows_every_document_or_no_passage(real, monkeypatch):
     from index.searchindex import SearchIndex

@@ -246,6 +246,7 @@ def test_counting_question_needs_a_number_of_what_it_counts(real):
 def test_a_named_region_comes_first_and_its_name_is_not_the_topic(real):
     drenthe = real.search("wachtlijsten in Drenthe", k=5)
     assert drenthe.hits[0].chunk.region == "Drenthe"  # Twente has more about wachtlijsten
+    assert drenthe.named_regions == ("Drenthe",)
     # Twente's foreword and title pages repeat "Twente"; the passages about waiting lists do not.
     twente = real.search("hoe gaat Twente om met wachtlijsten", k=3)
     assert all(h.chunk.region == "Twente" and "wachtlijst" in h.chunk.text.lower() for h in twente.hits)
