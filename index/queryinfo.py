@@ -37,6 +37,16 @@ _QUANTITY_SUBJECT = re.compile(
 )
 
 
+_DURATION_QUESTION = re.compile(
+    r"\b(hoe\s+snel|hoe\s+lang|binnen\s+(?:hoeveel|welke)\s+(?:tijd|termijn|dagen|weken|uur)|"
+    r"hoeveel\s+tijd|how\s+soon|how\s+quickly|how\s+long|within\s+how)\b",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"\b(?:\d+|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig)\s+"
+    r"(?:uur|werkdagen|dagen|dag|weken|week|maanden|maand|jaren|jaar)\b",
+    re.IGNORECASE,
+)
 _REASON = re.compile(r"\b(waarom|om welke reden|wat is de reden|why)\b", re.IGNORECASE)
 # "wat is X", "wat betekent X", "wat wordt (...) bedoeld met X", "wat houdt X in": X is what is defined.
 _DEFINITION = (
@@ -61,6 +71,15 @@ def is_english(query: str) -> bool:
 def wants_number(query: str) -> bool:
     """'Hoeveel ...?' asks for a number: an answer sentence without one is probably not the answer."""
     return bool(_NUMERIC.search(query) or _AMOUNT.search(query))
+
+
+def asks_duration(query: str) -> bool:
+    """'Hoe snel / binnen hoeveel tijd ...?' asks for a time span ("binnen 24 uur", "acht jaar")."""
+    return bool(_DURATION_QUESTION.search(query))
+
+
+def states_duration(text: str) -> bool:
+    return bool(_DURATION.search(text))
 
 
 def asks_reason(query: str) -> bool:

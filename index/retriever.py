@@ -27,7 +27,15 @@ from index.answer import (
 from index.errors import IndexUnavailable
 from index.glossary import translate_terms
 from index.mentions import alias_table, find_mentions, strip_mentions, strip_title_words
-from index.queryinfo import asks_reason, defined_term, is_english, quantity_subject, wants_number
+from index.queryinfo import (
+    asks_duration,
+    asks_reason,
+    defined_term,
+    is_english,
+    quantity_subject,
+    states_duration,
+    wants_number,
+)
 from index.searchindex import SearchIndex
 
 MAX_QUERY_CHARS = 1000
@@ -65,6 +73,7 @@ class RetrievalParams:
     highlight_margin: float = 0.1
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
     answer_definition_bonus: float = 0.05  # "wat is X": the passage's first sentence that names X
+    answer_duration_bonus: float = 0.1  # "hoe snel": prefer sentences giving a time span ("binnen 24 uur")
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
     #                      - number penalty); the lexical term is left out for English questions. The
@@ -90,6 +99,16 @@ class _Query:
     named: frozenset[str]
     vector: np.ndarray
     words: str  # what BM25 and the answer's term matching see: the topic, with Dutch for English words
+
+
+@dataclass(frozen=True)
+class _Asks:
+    """The kind of answer a question wants, from its wording."""
+
+    counted: frozenset[str] | None = None  # "hoeveel": terms of the counted thing (empty when unclear)
+    reason: bool = False  # "waarom"
+    defined: str | None = None  # "wat is X": X
+    duration: bool = False  # "hoe snel", "binnen hoeveel tijd"
 
 
 @dataclass(frozen=True)
@@ -211,23 +230,22 @@ class HybridRetriever:
         marks = self._mark_terms(query.text)
         q = query.vector
         hits = [self._hit(int(cand.rows[i]), float(cand.score[i]), cand, i) for i in order]
-        counted = self._counted(query.text)
-        term = defined_term(query.topic)
-        answer, cosine = self._answer(
-            hits,
-            q,
-            weights,
-            counted=counted,
+        asks = _Asks(
+            counted=self._counted(query.text),
             reason=asks_reason(query.text),
-            defined=term,
+            defined=defined_term(query.topic),
+            duration=asks_duration(query.text),
         )
+        answer, cosine = self._answer(hits, q, weights, asks)
         for hit in hits:
             self._highlight(hit, q, weights, marks)
         confidence = self._confidence(
             cosine,
             self._known_share(query.text),
             english=is_english(query.text),
-            number_missing=counted is not None and answer is not None and not self._states(answer.text, counted),
+            number_missing=(
+                asks.counted is not None and answer is not None and not self._states(answer.text, asks.counted)
+            ),
         )
         return SearchResult(
             query.text, confidence >= self.params.threshold, confidence, answer, hits, self._regions(query.named)
@@ -317,25 +335,22 @@ class HybridRetriever:
         hits: list[Hit],
         q: np.ndarray,
         weights: dict[str, float],
-        *,
-        counted: frozenset[str] | None,
-        reason: bool = False,
-        defined: str | None = None,
+        asks: _Asks,
     ) -> tuple[Answer | None, float]:
         """The best answer among the top passages, and its cosine to the question.
 
         Units compete across passages on raw cosine plus term coverage, with a bonus for
         their passage's rank score (so a strong sentence in the second passage can win),
         for announcing a list, and, for 'hoeveel' questions, for giving a number of the
-        counted thing, and for 'wat is X' questions, for defining X. A list that opens a passage
-        competes as a whole, with its heading. A 'waarom' question answered by a conclusion gets
-        the reason before it.
+        counted thing, for 'hoe snel' questions, for giving a time span, and for 'wat is X'
+        questions, for defining X. A list that opens a passage competes as a whole, with its
+        heading. A 'waarom' question answered by a conclusion gets the reason before it.
         """
         top_score = max((h.score for h in hits), default=1.0) or 1.0
         options = [
             option
             for hit in hits[: self.params.answer_passages]
-            for option in self._answer_options(hit, q, weights, top_score, counted, reason, defined)
+            for option in self._answer_options(hit, q, weights, top_score, asks)
         ]
         if not options:
             return None, 0.0
@@ -351,9 +366,7 @@ class HybridRetriever:
         q: np.ndarray,
         weights: dict[str, float],
         top_score: float,
-        counted: frozenset[str] | None,
-        reason: bool,
-        defined: str | None,
+        asks: _Asks,
     ) -> list[_AnswerOption]:
         p = self.params
         text = hit.chunk.text
@@ -361,7 +374,7 @@ class HybridRetriever:
         units = self.index.units[row]
         cos = self._unit_cosines(row, q)
         rank_bonus = p.answer_passage_weight * hit.score / top_score
-        defining = self._defining_unit(text, units, defined) if defined else None
+        defining = self._defining_unit(text, units, asks.defined) if asks.defined else None
         options = []
         for j, (s, e) in enumerate(units):
             unit = text[s:e]
@@ -369,11 +382,12 @@ class HybridRetriever:
                 float(cos[j])
                 + p.answer_coverage_weight * term_coverage(self._unit_terms(unit), weights)
                 + rank_bonus
-                + (p.answer_number_bonus if counted is not None and self._states(unit, counted) else 0.0)
+                + (p.answer_number_bonus if asks.counted is not None and self._states(unit, asks.counted) else 0.0)
                 + (p.answer_list_bonus if introduces_list(text, units, j) else 0.0)
                 + (p.answer_definition_bonus if j == defining else 0.0)
+                + (p.answer_duration_bonus if asks.duration and states_duration(unit) else 0.0)
             )
-            span = (reason and reason_before(text, units, j)) or extend_answer(text, units, j)
+            span = (asks.reason and reason_before(text, units, j)) or extend_answer(text, units, j)
             options.append(_AnswerOption(value, hit, span, float(cos[j])))
         n = opening_items(text, units)
         if n >= 2:

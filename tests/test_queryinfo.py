@@ -2,7 +2,16 @@
 
 import pytest
 
-from index.queryinfo import asks_reason, defined_term, has_number, is_english, quantity_subject, wants_number
+from index.queryinfo import (
+    asks_duration,
+    asks_reason,
+    defined_term,
+    has_number,
+    is_english,
+    quantity_subject,
+    states_duration,
+    wants_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +77,13 @@ def test_asks_reason() -> None:
 )
 def test_defined_term(query: str, term: str | None) -> None:
     assert defined_term(query) == term
+
+
+def test_duration_questions_and_sentences() -> None:
+    assert asks_duration("Hoe snel moet er hulp zijn na een crisismelding?")
+    assert asks_duration("How soon after a crisis report should support be available?")
+    assert asks_duration("binnen hoeveel weken start de hulp")
+    assert not asks_duration("Hoeveel aanbieders zijn er?")
+    assert states_duration("Uiterlijk binnen 24 uur na een melding is er ondersteuning.")
+    assert states_duration("De contracten zijn afgesloten voor acht jaar.")
+    assert not states_duration("In 2021 is een rapport verschenen.")
