@@ -47,6 +47,12 @@ _DURATION = re.compile(
     r"(?:uur|werkdagen|dagen|dag|weken|week|maanden|maand|jaren|jaar)\b",
     re.IGNORECASE,
 )
+_NAME_QUESTION = re.compile(
+    r"\b(?:welke\s+(?:gemeenten?|organisaties?|aanbieders?|instellingen?|partij(?:en)?)|wie|"
+    r"which\s+(?:municipalit\w+|provider\w*|organi[sz]ation\w*)|who)\b",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"\w+")
 _REASON = re.compile(r"\b(waarom|om welke reden|wat is de reden|why)\b", re.IGNORECASE)
 # "wat is X", "wat betekent X", "wat wordt (...) bedoeld met X", "wat houdt X in": X is what is defined.
 _DEFINITION = (
@@ -80,6 +86,17 @@ def asks_duration(query: str) -> bool:
 
 def states_duration(text: str) -> bool:
     return bool(_DURATION.search(text))
+
+
+def asks_name(query: str) -> bool:
+    """'Welke gemeente / wie / which provider ...?' asks for a name (of a municipality, an organisation)."""
+    return bool(_NAME_QUESTION.search(query))
+
+
+def names_something_new(text: str, query: str) -> bool:
+    """The text names something the question does not: a capitalised word after its first word."""
+    asked = {w.lower() for w in _WORDS.findall(query)}
+    return any(w[0].isupper() and w.lower() not in asked for w in _WORDS.findall(text)[1:])
 
 
 def asks_reason(query: str) -> bool:

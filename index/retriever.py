@@ -29,9 +29,11 @@ from index.glossary import translate_terms
 from index.mentions import alias_table, find_mentions, strip_mentions, strip_title_words
 from index.queryinfo import (
     asks_duration,
+    asks_name,
     asks_reason,
     defined_term,
     is_english,
+    names_something_new,
     quantity_subject,
     states_duration,
     wants_number,
@@ -74,6 +76,7 @@ class RetrievalParams:
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
     answer_definition_bonus: float = 0.05  # "wat is X": the passage's first sentence that names X
     answer_duration_bonus: float = 0.1  # "hoe snel": prefer sentences giving a time span ("binnen 24 uur")
+    answer_name_bonus: float = 0.05  # "welke gemeente", "wie": prefer sentences naming someone new
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
     #                      - number penalty); the lexical term is left out for English questions. The
@@ -109,6 +112,7 @@ class _Asks:
     reason: bool = False  # "waarom"
     defined: str | None = None  # "wat is X": X
     duration: bool = False  # "hoe snel", "binnen hoeveel tijd"
+    name_of: str | None = None  # "welke gemeente", "wie": the question, whose own names do not count
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,7 @@ class HybridRetriever:
             reason=asks_reason(query.text),
             defined=defined_term(query.topic),
             duration=asks_duration(query.text),
+            name_of=query.text if asks_name(query.text) else None,
         )
         answer, cosine = self._answer(hits, q, weights, asks)
         for hit in hits:
@@ -339,11 +344,11 @@ class HybridRetriever:
     ) -> tuple[Answer | None, float]:
         """The best answer among the top passages, and its cosine to the question.
 
-        Units compete across passages on raw cosine plus term coverage, with a bonus for
-        their passage's rank score (so a strong sentence in the second passage can win),
-        for announcing a list, and, for 'hoeveel' questions, for giving a number of the
-        counted thing, for 'hoe snel' questions, for giving a time span, and for 'wat is X'
-        questions, for defining X. A list that opens a passage competes as a whole, with its
+        Units compete across passages on raw cosine plus term coverage, with a bonus for their
+        passage's rank score (so a strong sentence in the second passage can win), for
+        announcing a list, and for having the shape the question asks for: a number of the
+        counted thing ('hoeveel'), a time span ('hoe snel'), a name ('welke gemeente'), the
+        definition of X ('wat is X'). A list that opens a passage competes as a whole, with its
         heading. A 'waarom' question answered by a conclusion gets the reason before it.
         """
         top_score = max((h.score for h in hits), default=1.0) or 1.0
@@ -386,6 +391,7 @@ class HybridRetriever:
                 + (p.answer_list_bonus if introduces_list(text, units, j) else 0.0)
                 + (p.answer_definition_bonus if j == defining else 0.0)
                 + (p.answer_duration_bonus if asks.duration and states_duration(unit) else 0.0)
+                + (p.answer_name_bonus if asks.name_of and names_something_new(unit, asks.name_of) else 0.0)
             )
             span = (asks.reason and reason_before(text, units, j)) or extend_answer(text, units, j)
             options.append(_AnswerOption(value, hit, span, float(cos[j])))

@@ -4,10 +4,12 @@ import pytest
 
 from index.queryinfo import (
     asks_duration,
+    asks_name,
     asks_reason,
     defined_term,
     has_number,
     is_english,
+    names_something_new,
     quantity_subject,
     states_duration,
     wants_number,
@@ -87,3 +89,12 @@ def test_duration_questions_and_sentences() -> None:
     assert states_duration("Uiterlijk binnen 24 uur na een melding is er ondersteuning.")
     assert states_duration("De contracten zijn afgesloten voor acht jaar.")
     assert not states_duration("In 2021 is een rapport verschenen.")
+
+
+def test_name_questions_and_sentences_naming_someone_new() -> None:
+    question = "Met welke gemeente stemt Samen voor Jeugd af over gesloten jeugdzorg?"
+    assert asks_name(question) and asks_name("Which provider sits in the steering group?")
+    assert not asks_name("Welke thema's krijgen voorrang?")
+    assert names_something_new("Voor jeugdzorgplus is dit de gemeente Roermond.", question)
+    assert not names_something_new("Samen voor Jeugd heeft hier overleg over.", question)  # its own name
+    assert not names_something_new("Dit geldt voor gesloten jeugdzorg.", question)
