@@ -201,6 +201,12 @@ def pick_example(pills_key: str, widget_key: str) -> None:
     ss()[pills_key] = None
 
 
+def compare_instead(query: str) -> None:
+    """From a question to the regions side by side: the same words as the topic of the compare view."""
+    ss()["mode"] = "vergelijk"
+    set_query(query, "q_vergelijk")
+
+
 def clear_filters() -> None:
     for key in ("f_regio", "f_doc", "f_jaar"):
         ss()[key] = []
@@ -385,6 +391,9 @@ def mode_ask(retriever: Any, settings: Settings, filt: Any, filters_text: str, l
         st.warning(str(err))
         return
     html(view.answer_card_html(result, documents))
+    st.button("Vergelijk deze vraag per regio", key="to-compare", on_click=compare_instead, args=(query,),
+              icon=":material/view_column:", help="Toont per regio en document de passages over deze vraag, "
+              "naast elkaar.")
     if not result.hits:
         st.info("Geen passages gevonden binnen de gekozen filters. Verruim de filters in de zijbalk.")
         return

@@ -321,6 +321,19 @@ def test_compare_shows_every_document_or_no_passage(real, monkeypatch):
 
 
 @pytest.mark.slow
+def test_question_opens_in_compare_view(real, monkeypatch):
+    question = "Wat doen de regio's tegen lange wachtlijsten?"
+    at = _ask(_app(real, monkeypatch).run(), question)
+    at.button(key="to-compare").click().run()
+    assert not at.exception
+    assert at.button_group(key="mode").value == "vergelijk"
+    assert at.text_input(key="q_vergelijk").value == question
+    markup = _html(at)
+    assert markup.count('class="bz-doccard-head"') == 5 and "bz-passage" in markup
+    assert at.query_params.get("modus") in ("vergelijk", ["vergelijk"])
+
+
+@pytest.mark.slow
 def test_similar_passages_come_from_other_documents(real, monkeypatch):
     at = _ask(_app(real, monkeypatch).run(), ASK_QUESTION)
     source_title = re.findall(r'class="bz-title">(.*?)</span>', _html(at))[0]
