@@ -28,15 +28,18 @@ class DocMeta:
     date: str = ""
     doc_type: str = ""
     source: str = ""
+    aliases: tuple[str, ...] = ()  # other names people use for the region ("Bollenstreek")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["municipalities"] = list(self.municipalities)
+        d["aliases"] = list(self.aliases)
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DocMeta:
-        return cls(**{**d, "municipalities": tuple(d.get("municipalities", ()))})
+        lists = {key: tuple(d.get(key, ())) for key in ("municipalities", "aliases")}
+        return cls(**{**d, **lists})
 
 
 @dataclass(frozen=True)

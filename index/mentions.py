@@ -31,8 +31,9 @@ def fold(text: str) -> str:
 
 
 def aliases(meta: DocMeta) -> set[str]:
-    """Names that identify a document's region: the region, its parts in parentheses, municipalities."""
-    names = {meta.region, *meta.municipalities}
+    """Names that identify a document's region: the region, its parts in parentheses, its other
+    names from the manifest, municipalities."""
+    names = {meta.region, *meta.aliases, *meta.municipalities}
     names |= {part.strip() for part in re.split(r"[()/,]", meta.region)}
     return {fold(n).strip() for n in names if len(n.strip()) >= _MIN_ALIAS_CHARS and n.strip() != "onbekend"}
 
@@ -53,10 +54,21 @@ def alias_words(metas: Iterable[DocMeta], common_words: Set[str] = frozenset()) 
     table = {}
     for meta in metas:
         names = {tuple(_WORD.findall(name)) for name in aliases(meta)}
-        found = [Alias(n, len(n) == 1 and n[0] in common_words) for n in names if n]
+        found = [
+            Alias(form, len(n) == 1 and n[0] in common_words) for n in names if n for form in name_forms(n)
+        ]
         if found:
             table[meta.file] = sorted(found, key=lambda a: len(a.words), reverse=True)
     return table
+
+
+def name_forms(name: Words) -> list[Words]:
+    """A (folded) place name and its adjectives, which say the same place: "de Twentse gemeenten",
+    "Drentse aanbieders", "het Heusdense team". Formed on the last word: a final -e (or -he) gives
+    way to -s/-se (Twente -> Twents, Twentse; Drenthe -> Drents), other words take -s/-se
+    (Heusden -> Heusdense, Zuidoost-Brabant -> Zuidoost-Brabantse)."""
+    stem = re.sub(r"h?e$", "", name[-1])
+    return [name, *((*name[:-1], stem + ending) for ending in ("s", "se"))]
 
 
 def alias_table(metas: Iterable[DocMeta], texts: Iterable[str]) -> dict[str, list[Alias]]:

@@ -35,6 +35,7 @@ def load_manifest(path: Path) -> dict[str, DocMeta]:
             date=str(entry.get("date", year or "")),
             doc_type=str(entry.get("doc_type", "")),
             source=str(entry.get("source", "")),
+            aliases=tuple(str(a) for a in entry.get("aliases", ())),
         )
     return manifest
 
@@ -79,4 +80,6 @@ def toml_entry(meta: DocMeta) -> str:
     if meta.year is not None:
         lines.append(f"year = {meta.year}")
     lines += [f"date = {q(meta.date)}", f"doc_type = {q(meta.doc_type)}", f"source = {q(meta.source)}"]
+    if meta.aliases:
+        lines.append("aliases = [" + ", ".join(q(a) for a in meta.aliases) + "]")
     return "\n".join(lines) + "\n"

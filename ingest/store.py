@@ -39,10 +39,13 @@ class ChunkStore:
         return [c for file in self.documents for c in self.chunks.get(file, [])]
 
     def fingerprint(self) -> str:
-        """Identifies the store's content: changes when any file or the chunker changes."""
+        """Identifies the store's content: changes when any file, its manifest entry or the chunker
+        changes (the index keeps the metadata too: municipalities and aliases name a region)."""
         h = hashlib.sha256(self.chunker.encode())
         for file in sorted(self.files):
             h.update(f"{file}\0{self.files[file].sha256}\0".encode())
+            if file in self.documents:
+                h.update(json.dumps(self.documents[file].meta.to_dict(), sort_keys=True).encode())
         return h.hexdigest()[:16]
 
 

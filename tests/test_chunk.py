@@ -40,6 +40,7 @@ def make_document(path: Path) -> Document:
     manifest = tomllib.loads((path.parent / "manifest.toml").read_text(encoding="utf-8"))
     entry = dict(manifest.get(path.name, {"title": path.stem, "region": ""}))
     entry["municipalities"] = tuple(entry.get("municipalities", ()))
+    entry["aliases"] = tuple(entry.get("aliases", ()))
     return Document(meta=DocMeta(file=path.name, **entry), text=path.read_bytes().decode("utf-8"))
 
 

@@ -1,4 +1,5 @@
 import tomllib
+from dataclasses import replace
 
 import pytest
 
@@ -31,6 +32,9 @@ def test_toml_entry_round_trips_with_quotes(tmp_path):
     path.write_text(toml_entry(meta), encoding="utf-8")
     assert tomllib.loads(path.read_text())  # valid TOML
     assert load_manifest(path)[meta.file] == meta
+    with_aliases = replace(meta, aliases=("Zuid", 'De "Kop"'))
+    path.write_text(toml_entry(with_aliases), encoding="utf-8")
+    assert load_manifest(path)[meta.file] == with_aliases
 
 
 def test_broken_manifest_says_what_to_fix(tmp_path):

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from beleidszoeker.records import DocMeta
 from index.analysis import DUTCH_STOPWORDS
 from index.mentions import (
@@ -5,6 +7,7 @@ from index.mentions import (
     alias_words,
     find_mentions,
     lowercase_uses,
+    name_forms,
     strip_mentions,
     strip_title_words,
 )
@@ -33,6 +36,24 @@ def test_mentions_match_whole_words_with_any_case_accent_or_hyphen():
         ("b.txt", "Twente"),
     ]
     assert find_mentions("twentenaren en lissers", table) == []
+
+
+def test_adjectives_of_a_place_name_name_the_place():
+    assert name_forms(("twente",)) == [("twente",), ("twents",), ("twentse",)]
+    assert name_forms(("drenthe",))[1:] == [("drents",), ("drentse",)]
+    assert name_forms(("hof", "van", "twente"))[2] == ("hof", "van", "twentse")
+    table = alias_words(METAS)
+    query = "Wat doen de Twentse gemeenten en het Katwijkse wijkteam?"
+    found = sorted(find_mentions(query, table), key=lambda m: m.start)
+    assert [(m.doc, query[m.start : m.end]) for m in found] == [("b.txt", "Twentse"), ("a.txt", "Katwijkse")]
+    assert strip_mentions(query, found) == "Wat doen de gemeenten en het wijkteam?"
+
+
+def test_other_names_of_a_region_from_the_manifest_count():
+    metas = [DocMeta("a.txt", "Plan", "Holland Rijnland (Duin- en Bollenstreek)", aliases=("Bollenstreek",))]
+    table = alias_words(metas)
+    assert [m.doc for m in find_mentions("jeugdhulp in de Bollenstreek", table)] == ["a.txt"]
+    assert find_mentions("jeugdhulp in de Bollenstreek", alias_words([replace(metas[0], aliases=())])) == []
 
 
 def test_longest_alias_wins_where_names_overlap():

@@ -177,6 +177,18 @@ def test_incremental_ingest_and_index(tmp_path):
     assert rebuilt.changed and rebuilt.embedded == 0
     assert json.loads(manifest_path.read_text())["lexical_analysis"] == manifest["lexical_analysis"]
 
+    # A manifest change that leaves every passage as it is (another name for the region) still
+    # reaches the index: the retriever reads the names from there. Nothing is embedded again.
+    with (tmp_path / "corpus" / "manifest.toml").open("a", encoding="utf-8") as f:
+        f.write('aliases = ["Bovenland"]\n')  # under the last table
+    last = list(PASSAGES)[-1]
+    assert run_ingest(settings, progress=False).ingested == [last]
+    renamed = build_index(settings, progress=False)
+    assert renamed.changed and renamed.embedded == 0
+    retriever = HybridRetriever.load(settings)
+    assert retriever.index.documents[last].meta.aliases == ("Bovenland",)
+    assert retriever.search("budget in het Bovenland").named_regions == ("Noord",)
+
 
 def test_cli_json_contract_one_line_per_query(tiny, tmp_path):
     queries = tmp_path / "q.txt"
