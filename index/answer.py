@@ -165,6 +165,18 @@ def opens_definition(unit: str, term: str) -> bool:
     return re.match(pattern, unit, re.IGNORECASE) is not None
 
 
+# "... zijn: A, B en C", "namelijk A, B en C", "A, B, C of D": items named in one sentence.
+_ENUMERATION = re.compile(
+    r"(?::|\bnamelijk\b|\bzoals\b)[^.]*?,[^.]*\b(?:en|of)\b|(?:[^,.;]+,){2,}[^.]*\b(?:en|of)\b",
+    re.IGNORECASE,
+)
+
+
+def enumerates(unit: str) -> bool:
+    """The sentence names several items in a row ("de voorbereidingsfase, de contracteringsfase en ...")."""
+    return bool(_ENUMERATION.search(unit))
+
+
 # "Daarom ...": the sentence draws a conclusion; the reason stands before it.
 _CONSEQUENCE = re.compile(r"\b(daarom|hierom|om (die|deze) reden|dat is (ook )?de reden)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?][\"'’”)]*$")

@@ -52,6 +52,12 @@ _NAME_QUESTION = re.compile(
     r"which\s+(?:municipalit\w+|provider\w*|organi[sz]ation\w*)|who)\b",
     re.IGNORECASE,
 )
+# "welke stappen", "welke drie maatstaven", "which providers": several things are asked for.
+_LIST_QUESTION = re.compile(
+    r"\b(?:welke|which|what\s+are)\s+(?:(?:twee|drie|vier|vijf|zes|zeven|acht|two|three|four|five|six)\s+)?"
+    r"\w+(?:en|s|'s)\b",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"\w+")
 _REASON = re.compile(r"\b(waarom|om welke reden|wat is de reden|why)\b", re.IGNORECASE)
 # "wat is X", "wat betekent X", "wat wordt (...) bedoeld met X", "wat houdt X in": X is what is defined.
@@ -91,6 +97,11 @@ def states_duration(text: str) -> bool:
 def asks_name(query: str) -> bool:
     """'Welke gemeente / wie / which provider ...?' asks for a name (of a municipality, an organisation)."""
     return bool(_NAME_QUESTION.search(query))
+
+
+def asks_list(query: str) -> bool:
+    """'Welke stappen / welke drie maatstaven ...?' asks for several things: a plural after "welke"."""
+    return bool(_LIST_QUESTION.search(query))
 
 
 def names_something_new(text: str, query: str) -> bool:

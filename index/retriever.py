@@ -14,6 +14,7 @@ from beleidszoeker.records import Answer, Chunk, Hit, SearchResult, Span
 from index.analysis import DUTCH_STOPWORDS
 from index.answer import (
     QUANTITY_GROUPS,
+    enumerates,
     extend_answer,
     introduces_list,
     merge_spans,
@@ -29,6 +30,7 @@ from index.glossary import translate_terms
 from index.mentions import alias_table, find_mentions, strip_mentions, strip_title_words
 from index.queryinfo import (
     asks_duration,
+    asks_list,
     asks_name,
     asks_reason,
     defined_term,
@@ -78,6 +80,7 @@ class RetrievalParams:
     answer_duration_bonus: float = 0.1  # "hoe snel": prefer sentences giving a time span ("binnen 24 uur")
     answer_name_bonus: float = 0.05  # "welke gemeente", "wie": prefer sentences naming someone new
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
+    answer_items_bonus: float = 0.1  # "welke stappen": prefer sentences naming several items ("A, B en C")
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
     #                      - number penalty); the lexical term is left out for English questions. The
     # penalty applies when a 'hoeveel' answer gives no number of the thing asked for ("fte", "weken"):
@@ -113,6 +116,7 @@ class _Asks:
     defined: str | None = None  # "wat is X": X
     duration: bool = False  # "hoe snel", "binnen hoeveel tijd"
     name_of: str | None = None  # "welke gemeente", "wie": the question, whose own names do not count
+    items: bool = False  # "welke stappen", "welke drie maatstaven": several things
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,7 @@ class HybridRetriever:
             defined=defined_term(query.topic),
             duration=asks_duration(query.text),
             name_of=query.text if asks_name(query.text) else None,
+            items=asks_list(query.text),
         )
         answer, cosine = self._answer(hits, q, weights, asks)
         for hit in hits:
@@ -347,8 +352,8 @@ class HybridRetriever:
         Units compete across passages on raw cosine plus term coverage, with a bonus for their
         passage's rank score (so a strong sentence in the second passage can win), for
         announcing a list, and for having the shape the question asks for: a number of the
-        counted thing ('hoeveel'), a time span ('hoe snel'), a name ('welke gemeente'), the
-        definition of X ('wat is X'). A list that opens a passage competes as a whole, with its
+        counted thing ('hoeveel'), a time span ('hoe snel'), a name ('welke gemeente'), items
+        ('welke stappen'), the definition of X ('wat is X'). A list that opens a passage competes as a whole, with its
         heading. A 'waarom' question answered by a conclusion gets the reason before it.
         """
         top_score = max((h.score for h in hits), default=1.0) or 1.0
@@ -392,6 +397,7 @@ class HybridRetriever:
                 + (p.answer_definition_bonus if j == defining else 0.0)
                 + (p.answer_duration_bonus if asks.duration and states_duration(unit) else 0.0)
                 + (p.answer_name_bonus if asks.name_of and names_something_new(unit, asks.name_of) else 0.0)
+                + (p.answer_items_bonus if asks.items and enumerates(unit) else 0.0)
             )
             span = (asks.reason and reason_before(text, units, j)) or extend_answer(text, units, j)
             options.append(_AnswerOption(value, hit, span, float(cos[j])))

@@ -4,6 +4,7 @@ from index.analysis import query_terms
 from index.answer import (
     QUANTITY_GROUPS,
     answer_units,
+    enumerates,
     extend_answer,
     introduces_list,
     merge_spans,
@@ -157,3 +158,11 @@ def test_states_quantity_without_subject_takes_any_number() -> None:
 )
 def test_opens_definition(unit: str, term: str, expected: bool) -> None:
     assert opens_definition(unit, term) is expected
+
+
+def test_enumerates_finds_items_named_in_one_sentence() -> None:
+    assert enumerates("De fases zijn: de voorbereidingsfase, de contracteringsfase en de uitvoering.")
+    assert enumerates("Het meetsysteem omvat namelijk doelrealisatie, cliënttevredenheid en uitval.")
+    assert enumerates("Scholen, huisartsen, wijkteams of jeugdartsen kunnen verwijzen.")
+    assert not enumerates("Deze drie factoren brengen de kwaliteit van de hulp in beeld.")
+    assert not enumerates("Ouders en jongeren hebben de regie, en de gemeente ondersteunt.")

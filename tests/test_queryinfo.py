@@ -4,6 +4,7 @@ import pytest
 
 from index.queryinfo import (
     asks_duration,
+    asks_list,
     asks_name,
     asks_reason,
     defined_term,
@@ -98,3 +99,11 @@ def test_name_questions_and_sentences_naming_someone_new() -> None:
     assert names_something_new("Voor jeugdzorgplus is dit de gemeente Roermond.", question)
     assert not names_something_new("Samen voor Jeugd heeft hier overleg over.", question)  # its own name
     assert not names_something_new("Dit geldt voor gesloten jeugdzorg.", question)
+
+
+def test_list_questions_ask_for_several_things() -> None:
+    assert asks_list("Welke stappen doorloopt de gemeente bij de inkoop?")
+    assert asks_list("Aan de hand van welke drie maatstaven worden trajecten beoordeeld?")
+    assert asks_list("Which providers take part?")
+    assert not asks_list("Welke rol heeft de gemeenteraad?")  # one thing: a singular after "welke"
+    assert not asks_list("Hoeveel aanbieders zijn er?")
