@@ -46,6 +46,7 @@ SHARE_SYMBOL = "%"
 QUANTITY_GROUPS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset("kind kinderen jongere jongeren jeugdige jeugdigen minderjarigen cliënten leerlingen".split()), ""),
     (frozenset("gezin gezinnen huishouden huishoudens ouders".split()), ""),
+    (frozenset("aanbieder aanbieders zorgaanbieders jeugdhulpaanbieders organisaties instellingen".split()), ""),
     (frozenset("procent percentage helft kwart".split()), SHARE_SYMBOL),
     (frozenset("geld bedrag bedragen euro budget kosten middelen miljoen tarief".split()), "€"),
 )

@@ -29,6 +29,8 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<![\d.,€])(?:19|20)\d\d(?![\d.,]\d)")
+# "3. Kijk naar het hele gezin", "2) ...": the number of an item in a list, not of anything.
+_LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)](?!\d)", re.MULTILINE)
 # "hoeveel kinderen", "het aantal jeugdhulpcliënten", "hoe groot is het innovatiebudget": the counted thing.
 _QUANTITY_SUBJECT = re.compile(
     r"\b(?:(percentage)|(?:hoeveel|hoe\s+veel|aantal|hoe\s+groot\s+is|hoe\s+hoog\s+is)\s+(?:(?:het|de|een)\s+)?"
@@ -130,8 +132,9 @@ def defined_term(query: str) -> str | None:
 
 
 def has_number(text: str) -> bool:
-    """Whether a text gives a number of something; a year ("in 2022") gives none."""
-    return bool(_NUMBER.search(_YEAR.sub(" ", text)))
+    """Whether a text gives a number of something; a year ("in 2022") or a list item's number
+    ("3. Kijk naar ...") gives none."""
+    return bool(_NUMBER.search(_YEAR.sub(" ", _LIST_MARKER.sub(" ", text))))
 
 
 def quantity_subject(query: str) -> str | None:

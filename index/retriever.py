@@ -74,6 +74,7 @@ class RetrievalParams:
     answer_coverage_weight: float = 0.2
     answer_passage_weight: float = 0.03
     answer_passages: int = 1
+    count_answer_passages: int = 2  # "hoeveel": the top passage gives no number of the thing? look one further
     highlight_margin: float = 0.1
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
     answer_definition_bonus: float = 0.05  # "wat is X": the passage's first sentence that names X
@@ -125,6 +126,7 @@ class _AnswerOption:
     hit: Hit
     span: Span  # in the passage's clean text
     cosine: float
+    counts: bool = False  # gives a number of what a 'hoeveel' question counts
 
 
 @dataclass
@@ -232,8 +234,10 @@ class HybridRetriever:
         return _Query(text, topic, frozenset(m.doc for m in mentions), vector, words)
 
     def _search(self, query: _Query, k: int, filters: Filters | None) -> SearchResult:
+        p = self.params
         cand = self._candidates(query, filters)
-        order = np.argsort(-cand.score)[:k]
+        # The answer may come from further down than the k shown (k=1, and a 'hoeveel' answer).
+        order = np.argsort(-cand.score)[: max(k, p.answer_passages, p.count_answer_passages)]
         weights = self._query_weights(query)
         marks = self._mark_terms(query.text)
         q = query.vector
@@ -247,6 +251,7 @@ class HybridRetriever:
             items=asks_list(query.text),
         )
         answer, cosine = self._answer(hits, q, weights, asks)
+        hits = hits[:k]
         for hit in hits:
             self._highlight(hit, q, weights, marks)
         confidence = self._confidence(
@@ -258,7 +263,7 @@ class HybridRetriever:
             ),
         )
         return SearchResult(
-            query.text, confidence >= self.params.threshold, confidence, answer, hits, self._regions(query.named)
+            query.text, confidence >= p.threshold, confidence, answer, hits, self._regions(query.named)
         )
 
     def _regions(self, docs: frozenset[str]) -> tuple[str, ...]:
@@ -357,11 +362,14 @@ class HybridRetriever:
         heading. A 'waarom' question answered by a conclusion gets the reason before it.
         """
         top_score = max((h.score for h in hits), default=1.0) or 1.0
-        options = [
-            option
-            for hit in hits[: self.params.answer_passages]
-            for option in self._answer_options(hit, q, weights, top_score, asks)
-        ]
+        n = self.params.answer_passages
+        options = [option for hit in hits[:n] for option in self._answer_options(hit, q, weights, top_score, asks)]
+        if asks.counted is not None and not any(o.counts for o in options):
+            # Neighbouring passages of one section often tie; the number may be in the next one.
+            further = hits[n : self.params.count_answer_passages]
+            options += [
+                o for hit in further for o in self._answer_options(hit, q, weights, top_score, asks) if o.counts
+            ]
         if not options:
             return None, 0.0
         best = max(options, key=lambda o: o.value)  # the first of equals: a sentence before a whole list
@@ -388,11 +396,12 @@ class HybridRetriever:
         options = []
         for j, (s, e) in enumerate(units):
             unit = text[s:e]
+            counts = asks.counted is not None and self._states(unit, asks.counted)
             value = (
                 float(cos[j])
                 + p.answer_coverage_weight * term_coverage(self._unit_terms(unit), weights)
                 + rank_bonus
-                + (p.answer_number_bonus if asks.counted is not None and self._states(unit, asks.counted) else 0.0)
+                + (p.answer_number_bonus if counts else 0.0)
                 + (p.answer_list_bonus if introduces_list(text, units, j) else 0.0)
                 + (p.answer_definition_bonus if j == defining else 0.0)
                 + (p.answer_duration_bonus if asks.duration and states_duration(unit) else 0.0)
@@ -400,7 +409,7 @@ class HybridRetriever:
                 + (p.answer_items_bonus if asks.items and enumerates(unit) else 0.0)
             )
             span = (asks.reason and reason_before(text, units, j)) or extend_answer(text, units, j)
-            options.append(_AnswerOption(value, hit, span, float(cos[j])))
+            options.append(_AnswerOption(value, hit, span, float(cos[j]), counts))
         n = opening_items(text, units)
         if n >= 2:
             # A passage that opens with list items continues a list whose lead-in is its heading

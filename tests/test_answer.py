@@ -131,6 +131,7 @@ def _groups() -> list[tuple[frozenset[str], str]]:
         ("Meer dan de helft van de jeugdhulp gaat naar gebroken gezinnen.", "percentage", True),  # a share
         ("De regio telt 42 jeugdzorgregio's.", "weken", False),
         ("De meldcode is het toetsingskader.", "meldingen", False),
+        ("Eindhoven heeft ongeveer 150 aanbieders gecontracteerd.", "organisaties", True),  # providers' group
     ],
 )
 def test_states_quantity_needs_a_number_of_the_counted_thing(sentence: str, subject: str, expected: bool) -> None:

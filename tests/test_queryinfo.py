@@ -47,6 +47,10 @@ def test_wants_number_and_has_number() -> None:
     assert not has_number("In de loop van 2022 wordt duidelijk wat het team met dit budget kan.")
     assert not has_number("de regiovisie 2023-2026")
     assert has_number("in 2020 waren er 353 aanbieders") and has_number("2.022 kinderen")
+    # Nor does the number of a list item.
+    assert not has_number("3. Kijk naar het hele gezin en zorg voor snelle hulp.")
+    assert not has_number("Stappen:\n2) het gezin wordt besproken")
+    assert has_number("3. Er zijn 12 gezinnen geholpen.")
 
 
 def test_english_is_told_from_dutch() -> None:

@@ -242,6 +242,15 @@ def test_unrelated_question_is_not_answered(real):
     assert result.hits  # the closest passages are still shown
 
 
+def test_counting_answer_may_come_from_the_next_passage(real):
+    question = "Hoeveel jeugdhulpaanbieders hebben een contract met Samen voor Jeugd?"
+    result = real.search(question)
+    assert result.answerable and "150 aanbieders" in result.answer.text
+    assert result.answer.chunk_id == result.hits[1].chunk.id  # the top passage names no number
+    top_only = HybridRetriever(real.index, real.embedder, replace(real.params, count_answer_passages=1))
+    assert not top_only.search(question).answerable
+
+
 def test_counting_question_needs_a_number_of_what_it_counts(real):
     counted = real.search("Hoeveel aanbieders van jeugdhulp waren in 2020 actief in Twente?")
     assert counted.answerable and re.search(r"\d", counted.answer.text) and "aanbieders" in counted.answer.text
