@@ -17,7 +17,7 @@ import numpy as np
 from index.analysis import STEMMER_ALGORITHM, CompoundSplitter, analyze
 from index.errors import IndexUnavailable
 
-__all__ = ["BM25Params", "LexicalIndex"]
+__all__ = ["BM25Params", "LexicalIndex", "top_rows"]
 
 _META_FILE = "lexical.json"
 _BM25_DIR = "bm25"
@@ -112,25 +112,7 @@ class LexicalIndex:
 
     def search(self, query: str, k: int, *, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (row, score) with score > 0, best first; `allowed` masks rows out for filters."""
-        if k <= 0:
-            return []
-        s = self.scores(query)
-        if allowed is not None:
-            mask = np.asarray(allowed, dtype=bool)
-            if mask.shape != s.shape:
-                raise ValueError(f"allowed mask has shape {mask.shape}, index has {s.shape[0]} rows")
-            s = np.where(mask, s, 0.0)
-        rows = np.flatnonzero(s > 0)
-        if rows.size == 0:
-            return []
-        if rows.size > k:
-            # Keep every row scoring at least the k-th best (ties included) before the full sort:
-            # sorting all matching rows dominated search time at 10^5 chunks.
-            kth = np.partition(s[rows], rows.size - k)[rows.size - k]
-            rows = rows[s[rows] >= kth]
-        # Ties broken by row so results are deterministic.
-        order = np.lexsort((rows, -s[rows]))[:k]
-        return [(int(rows[i]), float(s[rows[i]])) for i in order]
+        return top_rows(self.scores(query), k, allowed=allowed)
 
     def save(self, directory: Path) -> None:
         """Write into `directory` (the caller makes the directory swap atomic)."""
@@ -170,6 +152,29 @@ class LexicalIndex:
             CompoundSplitter.from_dict(meta["splitter"]),
             BM25Params(**meta["params"]),
         )
+
+
+def top_rows(scores: np.ndarray, k: int, *, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """Top-k (row, score) of a score per row, score > 0, best first; `allowed` masks rows out."""
+    if k <= 0:
+        return []
+    s = scores
+    if allowed is not None:
+        mask = np.asarray(allowed, dtype=bool)
+        if mask.shape != s.shape:
+            raise ValueError(f"allowed mask has shape {mask.shape}, index has {s.shape[0]} rows")
+        s = np.where(mask, s, 0.0)
+    rows = np.flatnonzero(s > 0)
+    if rows.size == 0:
+        return []
+    if rows.size > k:
+        # Keep every row scoring at least the k-th best (ties included) before the full sort:
+        # sorting all matching rows dominated search time at 10^5 chunks.
+        kth = np.partition(s[rows], rows.size - k)[rows.size - k]
+        rows = rows[s[rows] >= kth]
+    # Ties broken by row so results are deterministic.
+    order = np.lexsort((rows, -s[rows]))[:k]
+    return [(int(rows[i]), float(s[rows[i]])) for i in order]
 
 
 def _add_field_scores(out: np.ndarray, retriever: Any, terms: list[str], weight: float) -> None:

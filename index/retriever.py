@@ -27,6 +27,7 @@ from index.answer import (
 )
 from index.errors import IndexUnavailable
 from index.glossary import translate_terms
+from index.lexical import top_rows
 from index.mentions import alias_table, find_mentions, strip_mentions, strip_title_words
 from index.queryinfo import (
     asks_duration,
@@ -285,12 +286,14 @@ class HybridRetriever:
         q = query.vector
         allowed = self.index.mask(regions=f.regions, docs=f.docs, years=f.years)
         d_rows, _ = self.index.vectors.search(q, p.candidates, allowed=allowed)
-        lex = dict(self.index.lexical.search(query.words, p.candidates, allowed=allowed))
-        rows = np.array(sorted(set(d_rows.tolist()) | set(lex)), dtype=np.int64)
+        lex_scores = self.index.lexical.scores(query.words)
+        lex_rows = [r for r, _ in top_rows(lex_scores, p.candidates, allowed=allowed)]
+        rows = np.array(sorted(set(d_rows.tolist()) | set(lex_rows)), dtype=np.int64)
         if len(rows) == 0:
             return _Candidates(rows, np.empty(0), np.empty(0), np.empty(0), np.empty(0))
+        # Both legs score every candidate: a passage found by meaning keeps its (smaller) BM25 score.
         dense = np.asarray(self.index.embeddings[rows], dtype=np.float32) @ q
-        lexical = np.array([lex.get(int(r), 0.0) for r in rows], dtype=np.float32)
+        lexical = lex_scores[rows].astype(np.float32)
         unit_best = np.array([self._unit_cosines(int(r), q).max(initial=-1.0) for r in rows], dtype=np.float32)
         unit_best = np.where(unit_best < 0, dense, unit_best)
         w = p.dense_weight_english if is_english(query.text) else p.dense_weight

@@ -109,6 +109,19 @@ def test_hybrid_beats_each_leg(tiny_retriever):
     assert hybrid > dense and hybrid > lexical, (hybrid, dense, lexical)
 
 
+def test_every_candidate_keeps_its_bm25_score(tiny_retriever):
+    """A passage found by meaning only (outside BM25's own top) still gets its BM25 score, not 0."""
+    narrow = HybridRetriever(tiny_retriever.index, tiny_retriever.embedder,
+                             replace(tiny_retriever.params, candidates=1))
+    question = "budget jeugdhulp daalde"  # BM25 prefers budget_noord.txt, meaning budget.txt
+    full = narrow.index.lexical.scores(question)
+    hits = narrow.search(question, k=5).hits
+    assert len(hits) == 2  # one candidate from each leg
+    for hit in hits:
+        row = narrow.index.row_of[hit.chunk.id]
+        assert hit.lexical_score == pytest.approx(float(full[row])) and hit.lexical_score > 0
+
+
 def test_english_question_reaches_the_dutch_word_index(tiny_retriever):
     result = tiny_retriever.search("What happens to children on a waiting list?", k=3)
     assert result.hits[0].chunk.doc == "wachten.txt"
