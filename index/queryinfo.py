@@ -60,6 +60,23 @@ _LIST_QUESTION = re.compile(
     r"\w+(?:en|s|'s)\b",
     re.IGNORECASE,
 )
+# "tot hoe oud", "voor welke kinderen is ... bedoeld", "up to what age": an age or an age group.
+_AGE_QUESTION = re.compile(
+    r"\b(?:hoe\s+oud|welke\s+leeftijd|leeftijdsgrens|"
+    r"voor\s+welke\s+(?:kinderen|jongeren|jeugdigen|leerlingen|doelgroep|groep)|"
+    r"what\s+age|how\s+old|for\s+which\s+(?:children|young\s+people|pupils))\b",
+    re.IGNORECASE,
+)
+_AGE_NUMBER = (
+    r"(?:\d{1,2}|nul|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
+    r"vijftien|zestien|zeventien|achttien|negentien|twintig|eenentwintig|drieëntwintig)"
+)
+_AGE = re.compile(
+    rf"\b{_AGE_NUMBER}\s*(?:-|–|tot|t/m|en)\s*{_AGE_NUMBER}\s*(?:jaar|jarigen)\b|"
+    rf"\b(?:tot|vanaf|onder|boven|t/m|jonger\s+dan|ouder\s+dan)\s+(?:de\s+leeftijd\s+van\s+)?{_AGE_NUMBER}\s+jaar\b|"
+    rf"\btussen\s+(?:de\s+)?{_AGE_NUMBER}\s+en\s+{_AGE_NUMBER}\s+jaar\b|\bleeftijd\s+(?:van\s+)?\d{{1,2}}\s*[-–]\s*\d{{1,2}}\b|\b\d{{1,2}}[-\s]?(?:jarigen|plussers)\b|\b1[78]\+",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"\w+")
 _REASON = re.compile(r"\b(waarom|om welke reden|wat is de reden|why)\b", re.IGNORECASE)
 # "wat is X", "wat betekent X", "wat wordt (...) bedoeld met X", "wat houdt X in": X is what is defined.
@@ -94,6 +111,16 @@ def asks_duration(query: str) -> bool:
 
 def states_duration(text: str) -> bool:
     return bool(_DURATION.search(text))
+
+
+def asks_age(query: str) -> bool:
+    """'Tot hoe oud / voor welke kinderen is X bedoeld ...?' asks for an age or an age group."""
+    return bool(_AGE_QUESTION.search(query))
+
+
+def states_age(text: str) -> bool:
+    """The text gives an age or age range ("tussen de zeven en dertien jaar", "0-18 jaar", "tot 21 jaar")."""
+    return bool(_AGE.search(text))
 
 
 def asks_name(query: str) -> bool:

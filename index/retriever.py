@@ -30,6 +30,7 @@ from index.glossary import translate_terms
 from index.lexical import top_rows
 from index.mentions import alias_table, find_mentions, strip_mentions, strip_title_words
 from index.queryinfo import (
+    asks_age,
     asks_duration,
     asks_list,
     asks_name,
@@ -38,6 +39,7 @@ from index.queryinfo import (
     is_english,
     names_something_new,
     quantity_subject,
+    states_age,
     states_duration,
     wants_number,
 )
@@ -82,6 +84,7 @@ class RetrievalParams:
     answer_duration_bonus: float = 0.1  # "hoe snel": prefer sentences giving a time span ("binnen 24 uur")
     answer_name_bonus: float = 0.05  # "welke gemeente", "wie": prefer sentences naming someone new
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
+    answer_age_bonus: float = 0.15  # "voor welke kinderen / tot hoe oud": prefer sentences giving an age
     answer_items_bonus: float = 0.1  # "welke stappen": prefer sentences naming several items ("A, B en C")
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
     #                      - number penalty); the lexical term is left out for English questions. The
@@ -119,6 +122,7 @@ class _Asks:
     duration: bool = False  # "hoe snel", "binnen hoeveel tijd"
     name_of: str | None = None  # "welke gemeente", "wie": the question, whose own names do not count
     items: bool = False  # "welke stappen", "welke drie maatstaven": several things
+    age: bool = False  # "voor welke kinderen is X bedoeld", "tot hoe oud": an age (group)
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,7 @@ class HybridRetriever:
             duration=asks_duration(query.text),
             name_of=query.text if asks_name(query.text) else None,
             items=asks_list(query.text),
+            age=asks_age(query.text),
         )
         answer, cosine = self._answer(hits, q, weights, asks)
         hits = hits[:k]
@@ -361,8 +366,9 @@ class HybridRetriever:
         passage's rank score (so a strong sentence in the second passage can win), for
         announcing a list, and for having the shape the question asks for: a number of the
         counted thing ('hoeveel'), a time span ('hoe snel'), a name ('welke gemeente'), items
-        ('welke stappen'), the definition of X ('wat is X'). A list that opens a passage competes as a whole, with its
-        heading. A 'waarom' question answered by a conclusion gets the reason before it.
+        ('welke stappen'), an age ('voor welke kinderen'), the definition of X ('wat is X'). A
+        list that opens a passage competes as a whole, with its heading. A 'waarom' question
+        answered by a conclusion gets the reason before it.
         """
         top_score = max((h.score for h in hits), default=1.0) or 1.0
         n = self.params.answer_passages
@@ -410,6 +416,7 @@ class HybridRetriever:
                 + (p.answer_duration_bonus if asks.duration and states_duration(unit) else 0.0)
                 + (p.answer_name_bonus if asks.name_of and names_something_new(unit, asks.name_of) else 0.0)
                 + (p.answer_items_bonus if asks.items and enumerates(unit) else 0.0)
+                + (p.answer_age_bonus if asks.age and states_age(unit) else 0.0)
             )
             span = (asks.reason and reason_before(text, units, j)) or extend_answer(text, units, j)
             options.append(_AnswerOption(value, hit, span, float(cos[j]), counts))

@@ -3,6 +3,7 @@
 import pytest
 
 from index.queryinfo import (
+    asks_age,
     asks_duration,
     asks_list,
     asks_name,
@@ -12,6 +13,7 @@ from index.queryinfo import (
     is_english,
     names_something_new,
     quantity_subject,
+    states_age,
     states_duration,
     wants_number,
 )
@@ -111,3 +113,13 @@ def test_list_questions_ask_for_several_things() -> None:
     assert asks_list("Which providers take part?")
     assert not asks_list("Welke rol heeft de gemeenteraad?")  # one thing: a singular after "welke"
     assert not asks_list("Hoeveel aanbieders zijn er?")
+
+
+def test_age_questions_and_sentences_giving_an_age() -> None:
+    assert asks_age("Voor welke kinderen is de dyslexiezorg bedoeld?")
+    assert asks_age("Tot hoe oud kan iemand jeugdhulp krijgen?") and asks_age("Up to what age does it continue?")
+    assert not asks_age("Welke kinderen wonen in de regio?") and not asks_age("Hoeveel kinderen krijgen hulp?")
+    assert states_age("De jeugdigen in deze groep zijn tussen de zeven en dertien jaar.")
+    assert states_age("Jeugdhulp is bedoeld voor personen tot 18 jaar.")
+    assert states_age("Jeugdigen in de leeftijd 0-18 met een zorgvraag.")
+    assert not states_age("In 2018 is het plan gemaakt.") and not states_age("Binnen 24 uur is er hulp.")
