@@ -77,6 +77,7 @@ class RetrievalParams:
     answer_coverage_weight: float = 0.2
     answer_passage_weight: float = 0.03
     answer_passages: int = 1
+    duration_passage_bonus: float = 0.1  # "hoe snel": passages stating a time span rank a little higher
     count_answer_passages: int = 2  # "hoeveel": the top passage gives no number of the thing? look one further
     highlight_margin: float = 0.1
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
@@ -100,19 +101,6 @@ class RetrievalParams:
 
 
 @dataclass(frozen=True)
-class _Query:
-    """A question as the retriever uses it: its text, its topic (the text without the region
-    names it contains and the words of the named documents' titles), the documents it names,
-    the vector that ranks passages and the words."""
-
-    text: str
-    topic: str
-    named: frozenset[str]
-    vector: np.ndarray
-    words: str  # what BM25 and the answer's term matching see: the topic, with Dutch for English words
-
-
-@dataclass(frozen=True)
 class _Asks:
     """The kind of answer a question wants, from its wording."""
 
@@ -123,6 +111,20 @@ class _Asks:
     name_of: str | None = None  # "welke gemeente", "wie": the question, whose own names do not count
     items: bool = False  # "welke stappen", "welke drie maatstaven": several things
     age: bool = False  # "voor welke kinderen is X bedoeld", "tot hoe oud": an age (group)
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A question as the retriever uses it: its text, its topic (the text without the region
+    names it contains and the words of the named documents' titles), the documents it names,
+    the vector that ranks passages, the words and the kind of answer it wants."""
+
+    text: str
+    topic: str
+    named: frozenset[str]
+    vector: np.ndarray
+    words: str  # what BM25 and the answer's term matching see: the topic, with Dutch for English words
+    asks: _Asks
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,16 @@ class HybridRetriever:
             mixed = (1 - w) * vector + w * self.embedder.embed_query(topic)
             vector = (mixed / np.linalg.norm(mixed)).astype(np.float32)
         words = f"{topic} {translate_terms(topic)}" if is_english(text) else topic
-        return _Query(text, topic, frozenset(m.doc for m in mentions), vector, words)
+        asks = _Asks(
+            counted=self._counted(text),
+            reason=asks_reason(text),
+            defined=defined_term(topic),
+            duration=asks_duration(text),
+            name_of=text if asks_name(text) else None,
+            items=asks_list(text),
+            age=asks_age(text),
+        )
+        return _Query(text, topic, frozenset(m.doc for m in mentions), vector, words, asks)
 
     def _search(self, query: _Query, k: int, filters: Filters | None) -> SearchResult:
         p = self.params
@@ -247,15 +258,7 @@ class HybridRetriever:
         marks = self._mark_terms(query.text)
         q = query.vector
         hits = [self._hit(int(cand.rows[i]), float(cand.score[i]), cand, i) for i in order]
-        asks = _Asks(
-            counted=self._counted(query.text),
-            reason=asks_reason(query.text),
-            defined=defined_term(query.topic),
-            duration=asks_duration(query.text),
-            name_of=query.text if asks_name(query.text) else None,
-            items=asks_list(query.text),
-            age=asks_age(query.text),
-        )
+        asks = query.asks
         answer, cosine = self._answer(hits, q, weights, asks)
         hits = hits[:k]
         for hit in hits:
@@ -305,6 +308,9 @@ class HybridRetriever:
         dense_mix = (1 - p.unit_weight) * _minmax(dense) + p.unit_weight * _minmax(unit_best)
         lex_n = lexical / lexical.max() if lexical.max() > 0 else lexical
         score = w * dense_mix + (1 - w) * lex_n
+        if query.asks.duration and p.duration_passage_bonus:
+            spans = np.array([states_duration(self.index.chunks[r].text) for r in rows], dtype=np.float32)
+            score = score + p.duration_passage_bonus * spans
         named = query.named
         if named and len(named) < len(self.index.documents):
             score = score + p.region_boost * np.array([self.index.chunks[r].doc in named for r in rows])

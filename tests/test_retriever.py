@@ -264,6 +264,13 @@ def test_counting_answer_may_come_from_the_next_passage(real):
     assert not top_only.search(question).answerable
 
 
+def test_a_time_question_ranks_passages_giving_a_time_span_higher(real):
+    question = "Binnen hoeveel tijd krijgt een gezin in crisis hulp in de Bollenstreek?"
+    assert "24 uur" in real.search(question, k=3).hits[0].chunk.text
+    plain = HybridRetriever(real.index, real.embedder, replace(real.params, duration_passage_bonus=0.0))
+    assert "24 uur" not in plain.search(question, k=3).hits[0].chunk.text
+
+
 def test_counting_question_needs_a_number_of_what_it_counts(real):
     counted = real.search("Hoeveel aanbieders van jeugdhulp waren in 2020 actief in Twente?")
     assert counted.answerable and re.search(r"\d", counted.answer.text) and "aanbieders" in counted.answer.text
