@@ -74,7 +74,8 @@ _AGE_NUMBER = (
 _AGE = re.compile(
     rf"\b{_AGE_NUMBER}\s*(?:-|–|tot|t/m|en)\s*{_AGE_NUMBER}\s*(?:jaar|jarigen)\b|"
     rf"\b(?:tot|vanaf|onder|boven|t/m|jonger\s+dan|ouder\s+dan)\s+(?:de\s+leeftijd\s+van\s+)?{_AGE_NUMBER}\s+jaar\b|"
-    rf"\btussen\s+(?:de\s+)?{_AGE_NUMBER}\s+en\s+{_AGE_NUMBER}\s+jaar\b|\bleeftijd\s+(?:van\s+)?\d{{1,2}}\s*[-–]\s*\d{{1,2}}\b|\b\d{{1,2}}[-\s]?(?:jarigen|plussers)\b|\b1[78]\+",
+    rf"\btussen\s+(?:de\s+)?{_AGE_NUMBER}\s+en\s+{_AGE_NUMBER}\s+jaar\b|"
+    r"\bleeftijd\s+(?:van\s+)?\d{1,2}\s*[-–]\s*\d{1,2}\b|\b\d{1,2}[-\s]?(?:jarigen|plussers)\b|\b1[78]\+",
     re.IGNORECASE,
 )
 _WORDS = re.compile(r"\w+")

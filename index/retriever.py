@@ -73,11 +73,11 @@ class RetrievalParams:
     unit_weight: float = 0.3  # share of the dense score taken from the best sentence in the passage
     region_boost: float = 0.5  # for passages of a region the question names: they come first, nearly always
     topic_weight: float = 0.3  # ranking embedding: share of the question's topic (without region names, titles)
+    duration_passage_bonus: float = 0.1  # "hoe snel": passages stating a time span rank a little higher
     answer_cosine_weight: float = 0.6  # highlights: meaning vs wording within a passage
     answer_coverage_weight: float = 0.2
     answer_passage_weight: float = 0.03
     answer_passages: int = 1
-    duration_passage_bonus: float = 0.1  # "hoe snel": passages stating a time span rank a little higher
     count_answer_passages: int = 2  # "hoeveel": the top passage gives no number of the thing? look one further
     highlight_margin: float = 0.1
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
