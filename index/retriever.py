@@ -355,9 +355,10 @@ class HybridRetriever:
         subject = quantity_subject(query)
         return self._unit_terms(subject) if subject else frozenset()
 
-    def _states(self, text: str, counted: frozenset[str]) -> bool:
+    def _states(self, text: str, counted: frozenset[str], *, by_group: bool = True) -> bool:
         """A sentence gives a number of the counted thing (named as a whole word, or by its group)."""
-        return states_quantity(text, self._unit_terms(text, parts=False), counted, self._quantity_groups)
+        groups = self._quantity_groups if by_group else ()
+        return states_quantity(text, self._unit_terms(text, parts=False), counted, groups)
 
     def _answer(
         self,
@@ -380,10 +381,15 @@ class HybridRetriever:
         n = self.params.answer_passages
         options = [option for hit in hits[:n] for option in self._answer_options(hit, q, weights, top_score, asks)]
         if asks.counted is not None and not any(o.counts for o in options):
-            # Neighbouring passages of one section often tie; the number may be in the next one.
+            # Neighbouring passages of one section often tie; the number may be in the next one. It
+            # must name the counted thing itself there: "€ 12 miljoen" of some other budget is no
+            # answer to "hoe groot is het innovatiebudget".
             further = hits[n : self.params.count_answer_passages]
             options += [
-                o for hit in further for o in self._answer_options(hit, q, weights, top_score, asks) if o.counts
+                o
+                for hit in further
+                for o in self._answer_options(hit, q, weights, top_score, asks)
+                if o.counts and self._states(o.hit.chunk.text[o.span[0] : o.span[1]], asks.counted, by_group=False)
             ]
         if not options:
             return None, 0.0
