@@ -78,6 +78,7 @@ _AGE = re.compile(
     r"\bleeftijd\s+(?:van\s+)?\d{1,2}\s*[-–]\s*\d{1,2}\b|\b\d{1,2}[-\s]?(?:jarigen|plussers)\b|\b1[78]\+",
     re.IGNORECASE,
 )
+_ANY_TIME = frozenset({"tijd", "termijn", "periode", "duur"})
 _WORDS = re.compile(r"\w+")
 _REASON = re.compile(r"\b(waarom|om welke reden|wat is de reden|why)\b", re.IGNORECASE)
 # "wat is X", "wat betekent X", "wat wordt (...) bedoeld met X", "wat houdt X in": X is what is defined.
@@ -179,4 +180,5 @@ def quantity_subject(query: str) -> str | None:
         word = amount.group(1).lower()
     else:
         return None
-    return None if word in DUTCH_STOPWORDS else word
+    # "binnen hoeveel tijd": any number of hours, days or weeks is one of time.
+    return None if word in DUTCH_STOPWORDS or word in _ANY_TIME else word

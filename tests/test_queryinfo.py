@@ -28,6 +28,8 @@ from index.queryinfo import (
         ("Hoe groot is het innovatiebudget?", "innovatiebudget"),
         ("welk percentage van de kinderen had jeugdhulp", "percentage"),
         ("hoeveel er zijn", None),
+        ("Binnen hoeveel tijd is er hulp na een crisismelding?", None),  # any number of hours or days
+        ("Hoeveel weken wachten kinderen?", "weken"),
         ("wat is positieve gezondheid", None),
     ],
 )
