@@ -41,7 +41,9 @@ _QUANTITY_SUBJECT = re.compile(
 
 _DURATION_QUESTION = re.compile(
     r"\b(hoe\s+snel|hoe\s+lang|binnen\s+(?:hoeveel|welke)\s+(?:tijd|termijn|dagen|weken|uur)|"
-    r"hoeveel\s+tijd|how\s+soon|how\s+quickly|how\s+long|within\s+how)\b",
+    r"hoeveel\s+(?:tijd|uur|dagen|weken|maanden|jaar)|hoe\s+(?:ver|lang|vroeg)\s+van\s*tevoren|"
+    r"how\s+soon|how\s+quickly|how\s+long|how\s+far\s+in\s+advance|how\s+many\s+(?:days|weeks|months|years)|"
+    r"within\s+how)\b",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
@@ -56,13 +58,13 @@ _NAME_QUESTION = re.compile(
 )
 # "welke stappen", "welke drie maatstaven", "which providers": several things are asked for.
 _LIST_QUESTION = re.compile(
-    r"\b(?:welke|which|what\s+are)\s+(?:(?:twee|drie|vier|vijf|zes|zeven|acht|two|three|four|five|six)\s+)?"
-    r"\w+(?:en|s|'s)\b",
+    r"\b(?:welke|which|what\s+are)\s+(?:(?:twee|drie|vier|vijf|zes|zeven|acht|two|three|four|five|six)\s+\w+|"
+    r"\w+(?:en|s|'s)\b)",
     re.IGNORECASE,
 )
 # "tot hoe oud", "voor welke kinderen is ... bedoeld", "up to what age": an age or an age group.
 _AGE_QUESTION = re.compile(
-    r"\b(?:hoe\s+oud|welke\s+leeftijd|leeftijdsgrens|"
+    r"\b(?:hoe\s+oud|leeftijd\w*|welke\s+doelgroep|"
     r"voor\s+welke\s+(?:kinderen|jongeren|jeugdigen|leerlingen|doelgroep|groep)|"
     r"what\s+age|how\s+old|for\s+which\s+(?:children|young\s+people|pupils))\b",
     re.IGNORECASE,

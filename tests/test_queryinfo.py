@@ -91,6 +91,8 @@ def test_defined_term(query: str, term: str | None) -> None:
 
 
 def test_duration_questions_and_sentences() -> None:
+    assert asks_duration("Hoe ver van tevoren moet een aanbesteding worden bekendgemaakt?")
+    assert asks_duration("How many months before a contract starts is it published?")
     assert asks_duration("Hoe snel moet er hulp zijn na een crisismelding?")
     assert asks_duration("How soon after a crisis report should support be available?")
     assert asks_duration("binnen hoeveel weken start de hulp")
@@ -112,7 +114,7 @@ def test_name_questions_and_sentences_naming_someone_new() -> None:
 def test_list_questions_ask_for_several_things() -> None:
     assert asks_list("Welke stappen doorloopt de gemeente bij de inkoop?")
     assert asks_list("Aan de hand van welke drie maatstaven worden trajecten beoordeeld?")
-    assert asks_list("Which providers take part?")
+    assert asks_list("Which providers take part?") and asks_list("Which three criteria are used?")
     assert not asks_list("Welke rol heeft de gemeenteraad?")  # one thing: a singular after "welke"
     assert not asks_list("Hoeveel aanbieders zijn er?")
 
@@ -120,6 +122,7 @@ def test_list_questions_ask_for_several_things() -> None:
 def test_age_questions_and_sentences_giving_an_age() -> None:
     assert asks_age("Voor welke kinderen is de dyslexiezorg bedoeld?")
     assert asks_age("Tot hoe oud kan iemand jeugdhulp krijgen?") and asks_age("Up to what age does it continue?")
+    assert asks_age("Voor welke leeftijdsgroep is de dyslexiezorg bedoeld?")
     assert not asks_age("Welke kinderen wonen in de regio?") and not asks_age("Hoeveel kinderen krijgen hulp?")
     assert states_age("De jeugdigen in deze groep zijn tussen de zeven en dertien jaar.")
     assert states_age("Jeugdhulp is bedoeld voor personen tot 18 jaar.")
