@@ -78,7 +78,7 @@ class RetrievalParams:
     answer_coverage_weight: float = 0.2
     answer_passage_weight: float = 0.03
     answer_passages: int = 1
-    count_answer_passages: int = 2  # "hoeveel": the top passage gives no number of the thing? look one further
+    count_answer_passages: int = 3  # "hoeveel": no number of the thing in the top passage? look two further
     highlight_margin: float = 0.1
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
     answer_definition_bonus: float = 0.05  # "wat is X": the passage's first sentence that names X
@@ -381,7 +381,7 @@ class HybridRetriever:
         n = self.params.answer_passages
         options = [option for hit in hits[:n] for option in self._answer_options(hit, q, weights, top_score, asks)]
         if asks.counted is not None and not any(o.counts for o in options):
-            # Neighbouring passages of one section often tie; the number may be in the next one. It
+            # Neighbouring passages of one section often tie; the number may be in the next ones. It
             # must name the counted thing itself there: "€ 12 miljoen" of some other budget is no
             # answer to "hoe groot is het innovatiebudget".
             further = hits[n : self.params.count_answer_passages]
