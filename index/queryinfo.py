@@ -31,6 +31,8 @@ _NUMBER = re.compile(
 _YEAR = re.compile(r"(?<![\d.,€])(?:19|20)\d\d(?![\d.,]\d)")
 # "3. Kijk naar het hele gezin", "2) ...": the number of an item in a list, not of anything.
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)](?!\d)", re.MULTILINE)
+# "24-uurshulp", "1Gezin1Plan1Regisseur", "GGZ2": a number inside a name or a compound.
+_NUMBER_IN_WORD = re.compile(r"\b\d+-?[^\W\d_]{2,}\w*|\b[^\W\d_]+\d+\w*")
 # "hoeveel kinderen", "het aantal jeugdhulpcliënten", "hoe groot is het innovatiebudget": the counted thing.
 _QUANTITY_SUBJECT = re.compile(
     r"\b(?:(percentage)|(?:hoeveel|hoe\s+veel|aantal|hoe\s+groot\s+is|hoe\s+hoog\s+is)\s+(?:(?:het|de|een)\s+)?"
@@ -163,9 +165,9 @@ def defined_term(query: str) -> str | None:
 
 
 def has_number(text: str) -> bool:
-    """Whether a text gives a number of something; a year ("in 2022") or a list item's number
-    ("3. Kijk naar ...") gives none."""
-    return bool(_NUMBER.search(_YEAR.sub(" ", _LIST_MARKER.sub(" ", text))))
+    """Whether a text gives a number of something; a year ("in 2022"), a list item's number
+    ("3. Kijk naar ...") or a number inside a word ("24-uurshulp") gives none."""
+    return bool(_NUMBER.search(_YEAR.sub(" ", _NUMBER_IN_WORD.sub(" ", _LIST_MARKER.sub(" ", text)))))
 
 
 def quantity_subject(query: str) -> str | None:

@@ -55,6 +55,9 @@ def test_wants_number_and_has_number() -> None:
     assert not has_number("3. Kijk naar het hele gezin en zorg voor snelle hulp.")
     assert not has_number("Stappen:\n2) het gezin wordt besproken")
     assert has_number("3. Er zijn 12 gezinnen geholpen.")
+    # Nor does a number inside a word or name.
+    assert not has_number("de vraag naar 24-uurshulp neemt toe") and not has_number("1Gezin1Plan1Regisseur")
+    assert has_number("80% van de omzet") and has_number("€ 2,7 miljoen") and has_number("de leeftijd 0-18")
 
 
 def test_english_is_told_from_dutch() -> None:
