@@ -45,7 +45,7 @@ _DURATION_QUESTION = re.compile(
     r"\b(hoe\s+snel|hoe\s+lang|binnen\s+(?:hoeveel|welke)\s+(?:tijd|termijn|dagen|weken|uur)|"
     r"hoeveel\s+(?:tijd|uur|dagen|weken|maanden|jaar)|hoe\s+(?:ver|lang|vroeg)\s+van\s*tevoren|"
     r"how\s+soon|how\s+quickly|how\s+long|how\s+far\s+in\s+advance|how\s+many\s+(?:days|weeks|months|years)|"
-    r"within\s+how)\b",
+    r"within\s+how|looptijd)\b",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
@@ -61,7 +61,7 @@ _NAME_QUESTION = re.compile(
 # "welke stappen", "welke drie maatstaven", "which providers": several things are asked for.
 _LIST_QUESTION = re.compile(
     r"\b(?:welke|which|what\s+are)\s+(?:(?:twee|drie|vier|vijf|zes|zeven|acht|two|three|four|five|six)\s+\w+|"
-    r"\w+(?:en|s|'s)\b)",
+    r"\w+(?:en|s|'s|ia)\b)",
     re.IGNORECASE,
 )
 # "tot hoe oud", "voor welke kinderen is ... bedoeld", "up to what age": an age or an age group.

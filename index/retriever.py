@@ -83,7 +83,7 @@ class RetrievalParams:
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
     answer_definition_bonus: float = 0.05  # "wat is X": the passage's first sentence that names X
     answer_duration_bonus: float = 0.1  # "hoe snel": prefer sentences giving a time span ("binnen 24 uur")
-    answer_name_bonus: float = 0.05  # "welke gemeente", "wie": prefer sentences naming someone new
+    answer_name_bonus: float = 0.1  # "welke gemeente", "wie": prefer sentences naming someone new
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
     answer_age_bonus: float = 0.15  # "voor welke kinderen / tot hoe oud": prefer sentences giving an age
     answer_items_bonus: float = 0.1  # "welke stappen": prefer sentences naming several items ("A, B en C")

@@ -96,6 +96,7 @@ def test_defined_term(query: str, term: str | None) -> None:
 def test_duration_questions_and_sentences() -> None:
     assert asks_duration("Hoe ver van tevoren moet een aanbesteding worden bekendgemaakt?")
     assert asks_duration("How many months before a contract starts is it published?")
+    assert asks_duration("Wat is de looptijd van de raamovereenkomsten?")
     assert asks_duration("Hoe snel moet er hulp zijn na een crisismelding?")
     assert asks_duration("How soon after a crisis report should support be available?")
     assert asks_duration("binnen hoeveel weken start de hulp")
@@ -118,6 +119,7 @@ def test_list_questions_ask_for_several_things() -> None:
     assert asks_list("Welke stappen doorloopt de gemeente bij de inkoop?")
     assert asks_list("Aan de hand van welke drie maatstaven worden trajecten beoordeeld?")
     assert asks_list("Which providers take part?") and asks_list("Which three criteria are used?")
+    assert asks_list("op welke criteria wordt het resultaat gemeten")
     assert not asks_list("Welke rol heeft de gemeenteraad?")  # one thing: a singular after "welke"
     assert not asks_list("Hoeveel aanbieders zijn er?")
 
