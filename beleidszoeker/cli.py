@@ -74,7 +74,7 @@ def _filters(args: argparse.Namespace) -> Filters:
 def _run_queries(args: argparse.Namespace, mode: str) -> int:
     import json
 
-    from beleidszoeker.render import render_terminal, result_to_json
+    from beleidszoeker.render import query_error_to_json, render_terminal, result_to_json
     from index.retriever import QueryError
 
     retriever = _load_retriever()
@@ -88,6 +88,8 @@ def _run_queries(args: argparse.Namespace, mode: str) -> int:
                 result = retriever.search(query, k=args.k, filters=filters)
         except QueryError as err:
             print(f"fout: {err}", file=sys.stderr)
+            if args.json:
+                print(json.dumps(query_error_to_json(query, str(err)), ensure_ascii=False), flush=True)
             status = EXIT_ERROR
             continue
         if args.json:

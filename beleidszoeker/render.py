@@ -55,6 +55,12 @@ def result_to_json(result: SearchResult) -> dict[str, Any]:
     }
 
 
+def query_error_to_json(query: str, message: str) -> dict[str, Any]:
+    """The line for a query that could not be searched: same keys, no answer, no hits, and why,
+    so a batch's output still has one line per query, in order."""
+    return {"query": query, "answerable": False, "confidence": 0.0, "answer": None, "hits": [], "error": message}
+
+
 def citation(region: str, title: str, section: str, page: int | None, page_label: str | None = None) -> str:
     parts = [region, title]
     if section:

@@ -205,14 +205,20 @@ def test_incremental_ingest_and_index(tmp_path):
 
 def test_cli_json_contract_one_line_per_query(tiny, tmp_path):
     queries = tmp_path / "q.txt"
-    queries.write_text("formulier JZ-17\n\nbegeleiding van pleeggezinnen\n", encoding="utf-8")
+    too_long = "jeugdhulp " * 200
+    queries.write_text(f"formulier JZ-17\n\n{too_long}\nbegeleiding van pleeggezinnen\n", encoding="utf-8")
     env = {**os.environ, "BELEIDSZOEKER_CORPUS": str(tiny.corpus_dir), "BELEIDSZOEKER_DATA": str(tiny.data_dir)}
     out = subprocess.run(
         [sys.executable, "-m", "beleidszoeker.cli", "search", "--json", "--k", "3", "--queries", str(queries)],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=300, check=True,
+        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=300,
     )
+    assert out.returncode == 1 and "te lang" in out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [r["query"] for r in lines] == ["formulier JZ-17", "begeleiding van pleeggezinnen"]
+    # One line per query, in order, the unsearchable one included (an outside tool aligns by line).
+    assert [r["query"] for r in lines] == ["formulier JZ-17", too_long.strip(), "begeleiding van pleeggezinnen"]
+    refused = lines.pop(1)
+    assert refused["answer"] is None and refused["hits"] == [] and not refused["answerable"]
+    assert "te lang" in refused["error"]
     for r in lines:
         assert set(r) >= {"query", "answerable", "confidence", "answer", "hits"}
         assert 0.0 <= r["confidence"] <= 1.0 and len(r["hits"]) == 3
