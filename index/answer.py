@@ -43,11 +43,14 @@ def answer_units(text: str, split_sentences: Callable[[str], list[Span]]) -> lis
 # Words that count the same thing in these documents: a question about "kinderen" is answered by a
 # sentence about "jeugdigen". A share is also given by "%" or "de helft", an amount of money by "€".
 SHARE_SYMBOL = "%"
+# A share given in words; "het aandeel" or "het percentage" alone names a share without giving one.
+_SHARE_IN_WORDS = re.compile(r"\b(?:helft|kwart|derde|procent)\b", re.IGNORECASE)
+_PEOPLE = "kind kinderen jongere jongeren jeugdige jeugdigen minderjarigen cliënten leerlingen personen"
 QUANTITY_GROUPS: tuple[tuple[frozenset[str], str], ...] = (
-    (frozenset("kind kinderen jongere jongeren jeugdige jeugdigen minderjarigen cliënten leerlingen".split()), ""),
+    (frozenset(_PEOPLE.split()), ""),
     (frozenset("gezin gezinnen huishouden huishoudens ouders".split()), ""),
     (frozenset("aanbieder aanbieders zorgaanbieders jeugdhulpaanbieders organisaties instellingen".split()), ""),
-    (frozenset("procent percentage helft kwart".split()), SHARE_SYMBOL),
+    (frozenset("procent percentage aandeel helft kwart".split()), SHARE_SYMBOL),
     (frozenset("geld bedrag bedragen euro budget kosten middelen miljoen tarief".split()), "€"),
 )
 
@@ -70,7 +73,7 @@ def states_quantity(
             continue
         if symbol and symbol in text:
             return True
-        if terms & text_terms and (number or symbol == SHARE_SYMBOL):
+        if terms & text_terms and (number or (symbol == SHARE_SYMBOL and _SHARE_IN_WORDS.search(text))):
             return True
     return False
 
@@ -197,6 +200,15 @@ def reason_before(text: str, units: Sequence[Span], best: int) -> Span | None:
             break
         first -= 1
     return (units[first][0], units[best - 1][1]) if first < best else None
+
+
+_CAPTION = re.compile(r"^\W*(?:figuur|tabel|grafiek|afbeelding|figure|table)\s+\d+(?:\.\d+)*\b", re.IGNORECASE)
+
+
+def is_caption(unit: str) -> bool:
+    """A figure or table caption ("Figuur 2.1 Ontwikkeling percentage ..."): it names a topic the
+    text shows elsewhere, so it reads like an answer but never is one."""
+    return _CAPTION.match(unit) is not None
 
 
 def merge_spans(spans: Sequence[Span]) -> list[Span]:

@@ -19,9 +19,10 @@ _NUMERIC = re.compile(
     re.IGNORECASE,
 )
 # "wat is het uurtarief", "wat zijn de kosten": an amount asked for without "hoeveel".
+# "welke uurtarieven gelden", "wat kost een dag verblijf": the same, asked with "welke" or "kost".
 _AMOUNT = re.compile(
-    r"\bwat\s+(?:is|zijn|was|waren)\s+(?:het|de)\s+([^\W\d_]*(?:tarief|tarieven|bedrag|bedragen|budget|kosten|"
-    r"percentage|aandeel))\b",
+    r"\b(?:wat\s+(?:is|zijn|was|waren)\s+(?:het|de)|welke?)\s+([^\W\d_]*(?:tarief|tarieven|bedrag|bedragen|budget|"
+    r"kosten|percentage|aandeel))\b|\bwat\s+(kost|kosten)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -51,6 +52,18 @@ _DURATION_QUESTION = re.compile(
 _DURATION = re.compile(
     r"\b(?:\d+|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig)\s+"
     r"(?:uur|werkdagen|dagen|dag|weken|week|maanden|maand|jaren|jaar)\b",
+    re.IGNORECASE,
+)
+# "hoe vaak", "how often": a frequency ("twee maal per jaar", "jaarlijks", "elk kwartaal").
+_FREQUENCY_QUESTION = re.compile(
+    r"\b(?:hoe\s+vaak|hoe\s+regelmatig|hoe\s+frequent|met\s+welke\s+(?:frequentie|regelmaat)|"
+    r"hoeveel\s+(?:keer|maal)|how\s+often|how\s+frequently|how\s+many\s+times)\b",
+    re.IGNORECASE,
+)
+_FREQUENCY = re.compile(
+    r"\b(?:(?:\d+|een|één|twee|drie|vier|vijf|zes)\s*(?:keer|maal|x)\s+(?:per|in\s+het|in\s+de)\b|"
+    r"(?:een|twee|drie|vier)maal\b|(?:half|drie|twee)?(?:jaarlijks|maandelijks)\w*|wekelijks\w*|dagelijks\w*|"
+    r"(?:elk|elke|ieder|iedere)\s+(?:jaar|halfjaar|maand|week|kwartaal|dag)\b|per\s+kwartaal\b|eens\s+per\b)",
     re.IGNORECASE,
 )
 _NAME_QUESTION = re.compile(
@@ -119,6 +132,16 @@ def states_duration(text: str) -> bool:
     return bool(_DURATION.search(text))
 
 
+def asks_frequency(query: str) -> bool:
+    """'Hoe vaak ...?' asks for a frequency: a sentence that only says *that* something happens is no answer."""
+    return bool(_FREQUENCY_QUESTION.search(query))
+
+
+def states_frequency(text: str) -> bool:
+    """The text says how often ("twee maal per jaar", "jaarlijks", "elk kwartaal")."""
+    return bool(_FREQUENCY.search(text))
+
+
 def asks_age(query: str) -> bool:
     """'Tot hoe oud / voor welke kinderen is X bedoeld ...?' asks for an age or an age group."""
     return bool(_AGE_QUESTION.search(query))
@@ -181,7 +204,7 @@ def quantity_subject(query: str) -> str | None:
     if m is not None:
         word = (m.group(1) or m.group(2)).lower()
     elif (amount := _AMOUNT.search(query)) is not None:
-        word = amount.group(1).lower()
+        word = (amount.group(1) or "kosten").lower()
     else:
         return None
     # "binnen hoeveel tijd": any number of hours, days or weeks is one of time.

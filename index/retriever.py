@@ -17,6 +17,7 @@ from index.answer import (
     enumerates,
     extend_answer,
     introduces_list,
+    is_caption,
     merge_spans,
     opening_items,
     opens_definition,
@@ -32,6 +33,7 @@ from index.mentions import alias_table, find_mentions, strip_mentions, strip_tit
 from index.queryinfo import (
     asks_age,
     asks_duration,
+    asks_frequency,
     asks_list,
     asks_name,
     asks_reason,
@@ -41,6 +43,7 @@ from index.queryinfo import (
     quantity_subject,
     states_age,
     states_duration,
+    states_frequency,
     wants_number,
 )
 from index.searchindex import SearchIndex
@@ -83,6 +86,7 @@ class RetrievalParams:
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
     answer_definition_bonus: float = 0.05  # "wat is X": the passage's first sentence that names X
     answer_duration_bonus: float = 0.1  # "hoe snel": prefer sentences giving a time span ("binnen 24 uur")
+    answer_frequency_bonus: float = 0.1  # "hoe vaak": prefer sentences saying how often ("twee maal per jaar")
     answer_name_bonus: float = 0.1  # "welke gemeente", "wie": prefer sentences naming someone new
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
     answer_age_bonus: float = 0.15  # "voor welke kinderen / tot hoe oud": prefer sentences giving an age
@@ -108,6 +112,7 @@ class _Asks:
     reason: bool = False  # "waarom"
     defined: str | None = None  # "wat is X": X
     duration: bool = False  # "hoe snel", "binnen hoeveel tijd"
+    frequency: bool = False  # "hoe vaak"
     name_of: str | None = None  # "welke gemeente", "wie": the question, whose own names do not count
     items: bool = False  # "welke stappen", "welke drie maatstaven": several things
     age: bool = False  # "voor welke kinderen is X bedoeld", "tot hoe oud": an age (group)
@@ -243,6 +248,7 @@ class HybridRetriever:
             reason=asks_reason(text),
             defined=defined_term(topic),
             duration=asks_duration(text),
+            frequency=asks_frequency(text),
             name_of=text if asks_name(text) else None,
             items=asks_list(text),
             age=asks_age(text),
@@ -372,7 +378,7 @@ class HybridRetriever:
         Units compete across passages on raw cosine plus term coverage, with a bonus for their
         passage's rank score (so a strong sentence in the second passage can win), for
         announcing a list, and for having the shape the question asks for: a number of the
-        counted thing ('hoeveel'), a time span ('hoe snel'), a name ('welke gemeente'), items
+        counted thing ('hoeveel'), a time span ('hoe snel'), a frequency ('hoe vaak'), a name ('welke gemeente'), items
         ('welke stappen'), an age ('voor welke kinderen'), the definition of X ('wat is X'). A
         list that opens a passage competes as a whole, with its heading. A 'waarom' question
         answered by a conclusion gets the reason before it.
@@ -417,6 +423,8 @@ class HybridRetriever:
         options = []
         for j, (s, e) in enumerate(units):
             unit = text[s:e]
+            if is_caption(unit):
+                continue
             counts = asks.counted is not None and self._states(unit, asks.counted)
             value = (
                 float(cos[j])
@@ -426,6 +434,7 @@ class HybridRetriever:
                 + (p.answer_list_bonus if introduces_list(text, units, j) else 0.0)
                 + (p.answer_definition_bonus if j == defining else 0.0)
                 + (p.answer_duration_bonus if asks.duration and states_duration(unit) else 0.0)
+                + (p.answer_frequency_bonus if asks.frequency and states_frequency(unit) else 0.0)
                 + (p.answer_name_bonus if asks.name_of and names_something_new(unit, asks.name_of) else 0.0)
                 + (p.answer_items_bonus if asks.items and enumerates(unit) else 0.0)
                 + (p.answer_age_bonus if asks.age and states_age(unit) else 0.0)

@@ -7,6 +7,7 @@ from index.answer import (
     enumerates,
     extend_answer,
     introduces_list,
+    is_caption,
     merge_spans,
     opening_items,
     opens_definition,
@@ -129,6 +130,8 @@ def _groups() -> list[tuple[frozenset[str], str]]:
         ("Er is € 1.370.000 beschikbaar om te starten.", "geld", True),  # money by its symbol
         ("Meer dan de helft van de jeugdhulp gaat naar gebroken gezinnen.", "gezinnen", False),  # no count
         ("Meer dan de helft van de jeugdhulp gaat naar gebroken gezinnen.", "percentage", True),  # a share
+        ("Meer dan de helft van de jeugdhulp gaat naar gebroken gezinnen.", "aandeel", True),
+        ("Aandeel jeugdigen met jeugdzorg neemt toe.", "percentage", False),  # names a share, gives none
         ("De regio telt 42 jeugdzorgregio's.", "weken", False),
         ("De meldcode is het toetsingskader.", "meldingen", False),
         ("Eindhoven heeft ongeveer 150 aanbieders gecontracteerd.", "organisaties", True),  # providers' group
@@ -167,3 +170,10 @@ def test_enumerates_finds_items_named_in_one_sentence() -> None:
     assert enumerates("Scholen, huisartsen, wijkteams of jeugdartsen kunnen verwijzen.")
     assert not enumerates("Deze drie factoren brengen de kwaliteit van de hulp in beeld.")
     assert not enumerates("Ouders en jongeren hebben de regie, en de gemeente ondersteunt.")
+
+
+def test_captions_are_recognised() -> None:
+    assert is_caption("**Figuur 2.1** Ontwikkeling percentage jeugdigen met jeugdzorg")
+    assert is_caption("Tabel 1: jeugdhulpgebruik naar categorie, Samen voor Jeugd 2019-2022.")
+    assert not is_caption("In figuur 2.1 is te zien dat het gebruik stijgt.")
+    assert not is_caption("Tabellen en cijfers staan in de bijlage.")

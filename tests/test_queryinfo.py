@@ -5,6 +5,7 @@ import pytest
 from index.queryinfo import (
     asks_age,
     asks_duration,
+    asks_frequency,
     asks_list,
     asks_name,
     asks_reason,
@@ -15,6 +16,7 @@ from index.queryinfo import (
     quantity_subject,
     states_age,
     states_duration,
+    states_frequency,
     wants_number,
 )
 
@@ -44,6 +46,9 @@ def test_wants_number_and_has_number() -> None:
     assert wants_number("Wat is het uurtarief voor ambulante jeugdhulp?")
     assert quantity_subject("Wat is het uurtarief voor ambulante jeugdhulp?") == "uurtarief"
     assert quantity_subject("wat zijn de kosten van verblijf") == "kosten"
+    assert quantity_subject("Welke uurtarieven gelden voor een pgb?") == "uurtarieven"
+    assert wants_number("Wat kost een dag verblijf?") and quantity_subject("Wat kost een dag verblijf?") == "kosten"
+    assert not wants_number("Welke rol heeft de gemeenteraad?")
     assert not wants_number("Wat is het doel van het plan?")
     assert has_number("ruim 73.000 jeugdigen") and has_number("een twintigtal aanbieders")
     assert not has_number("meer dan de helft van de jeugdhulp")
@@ -104,6 +109,17 @@ def test_duration_questions_and_sentences() -> None:
     assert states_duration("Uiterlijk binnen 24 uur na een melding is er ondersteuning.")
     assert states_duration("De contracten zijn afgesloten voor acht jaar.")
     assert not states_duration("In 2021 is een rapport verschenen.")
+
+
+def test_frequency_questions_and_sentences() -> None:
+    assert asks_frequency("Hoe vaak wordt de voortgang besproken met de aanbieders?")
+    assert asks_frequency("How often is progress reported?") and asks_frequency("hoeveel keer per jaar overleg")
+    assert not asks_frequency("Hoe snel moet er hulp zijn?") and not asks_frequency("Hoeveel aanbieders zijn er?")
+    assert states_frequency("De voortgang bespreken we twee maal per jaar in het overleg.")
+    assert states_frequency("Aanbieders leggen jaarlijks verantwoording af.")
+    assert states_frequency("Het team komt elke maand bijeen.") and states_frequency("We rapporteren 4x per jaar.")
+    assert not states_frequency("De voortgang is een vast agendapunt in het overleg.")
+    assert not states_frequency("Het contract loopt twee jaar.")
 
 
 def test_name_questions_and_sentences_naming_someone_new() -> None:

@@ -316,6 +316,29 @@ def test_definition_question_is_answered_where_the_text_introduces_the_term(tmp_
     assert result.answer.text.startswith("Het Kompas verbindt")  # not the later, as similar "faciliteert"
 
 
+def test_answers_have_the_shape_asked_for_and_are_never_a_caption(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "monitor.txt").write_text(
+        "Monitoring\n\nDe voortgang van het regioplan is een vast onderwerp. "
+        "Het overleg met de aanbieders bespreekt de voortgang twee maal per jaar.\n\n"
+        "Figuur 3.1 Aantal jeugdigen met jeugdhulp per jaar\n\n"
+        "Sinds 2019 groeide het gebruik: in 2023 kregen 1.100 jeugdigen jeugdhulp, tegen 900 in 2019.\n",
+        encoding="utf-8",
+    )
+    (corpus / "wachten.txt").write_text(PASSAGES["wachten.txt"] + "\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    run_ingest(settings, progress=False)
+    build_index(settings, progress=False)
+    retriever = HybridRetriever.load(settings)
+    question = "Hoe vaak wordt de voortgang van het regioplan in het overleg met de aanbieders besproken?"
+    assert "twee maal per jaar" in retriever.search(question, k=1).answer.text
+    retriever.params = replace(retriever.params, answer_frequency_bonus=0.0)
+    assert "twee maal per jaar" not in retriever.search(question, k=1).answer.text  # the rule is what matters
+    answer = retriever.search("aantal jeugdigen met jeugdhulp per jaar", k=1).answer
+    assert not answer.text.startswith("Figuur")
+
+
 PLAN_MD = """# Regioplan Jeugd Noordkwartier
 
 ## Inleiding
