@@ -299,38 +299,37 @@ def test_a_named_region_comes_first_and_its_name_is_not_the_topic(real):
     assert all(h.chunk.region == "Twente" and "wachtlijst" in h.chunk.text.lower() for h in twente.hits)
 
 
-def test_definition_question_is_answered_where_the_text_introduces_the_term(tmp_path):
+def _retriever_over(tmp_path: Path, files: dict[str, str]) -> HybridRetriever:
+    """A retriever over a corpus of the given files, built for one test."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "kompas.txt").write_text(
-        "Het Kompas\n\nHet Kompas verbindt gemeenten, scholen en aanbieders in één regionaal netwerk voor jeugd. "
-        "Het Kompas faciliteert professionals met projecten, informatie en bijeenkomsten over opgroeien. "
-        "Iedereen kan een bijdrage leveren.\n",
-        encoding="utf-8",
-    )
-    (corpus / "wachten.txt").write_text(PASSAGES["wachten.txt"] + "\n", encoding="utf-8")
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
     settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
     run_ingest(settings, progress=False)
     build_index(settings, progress=False)
-    result = HybridRetriever.load(settings).search("wat is Kompas", k=2)
+    return HybridRetriever.load(settings)
+
+
+def test_definition_question_is_answered_where_the_text_introduces_the_term(tmp_path):
+    kompas = (
+        "Het Kompas\n\nHet Kompas verbindt gemeenten, scholen en aanbieders in één regionaal netwerk voor jeugd. "
+        "Het Kompas faciliteert professionals met projecten, informatie en bijeenkomsten over opgroeien. "
+        "Iedereen kan een bijdrage leveren.\n"
+    )
+    retriever = _retriever_over(tmp_path, {"kompas.txt": kompas, "wachten.txt": PASSAGES["wachten.txt"] + "\n"})
+    result = retriever.search("wat is Kompas", k=2)
     assert result.answer.text.startswith("Het Kompas verbindt")  # not the later, as similar "faciliteert"
 
 
 def test_answers_have_the_shape_asked_for_and_are_never_a_caption(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "monitor.txt").write_text(
+    monitor = (
         "Monitoring\n\nDe voortgang van het regioplan is een vast onderwerp. "
         "Het overleg met de aanbieders bespreekt de voortgang twee maal per jaar.\n\n"
         "Figuur 3.1 Aantal jeugdigen met jeugdhulp per jaar\n\n"
-        "Sinds 2019 groeide het gebruik: in 2023 kregen 1.100 jeugdigen jeugdhulp, tegen 900 in 2019.\n",
-        encoding="utf-8",
+        "Sinds 2019 groeide het gebruik: in 2023 kregen 1.100 jeugdigen jeugdhulp, tegen 900 in 2019.\n"
     )
-    (corpus / "wachten.txt").write_text(PASSAGES["wachten.txt"] + "\n", encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
-    run_ingest(settings, progress=False)
-    build_index(settings, progress=False)
-    retriever = HybridRetriever.load(settings)
+    retriever = _retriever_over(tmp_path, {"monitor.txt": monitor, "wachten.txt": PASSAGES["wachten.txt"] + "\n"})
     question = "Hoe vaak wordt de voortgang van het regioplan in het overleg met de aanbieders besproken?"
     assert "twee maal per jaar" in retriever.search(question, k=1).answer.text
     retriever.params = replace(retriever.params, answer_frequency_bonus=0.0)
@@ -367,13 +366,7 @@ Het budget voor jeugdhulp bedraagt 48 miljoen euro per jaar en wordt verdeeld na
 
 
 def test_a_list_under_its_own_heading_is_answered_whole(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.md").write_text(PLAN_MD, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
-    run_ingest(settings, progress=False)
-    build_index(settings, progress=False)
-    retriever = HybridRetriever.load(settings)
+    retriever = _retriever_over(tmp_path, {"plan.md": PLAN_MD})
     assert any(c.text.startswith("1. We zetten") for c in retriever.index.chunks)  # the list opens its passage
     answer = retriever.search("leidende principes", k=3).answer.text
     assert answer.startswith("1. We zetten") and answer.rstrip().endswith("beslissen mee over de hulp.")
