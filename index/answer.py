@@ -176,9 +176,17 @@ _ENUMERATION = re.compile(
 )
 
 
-def enumerates(unit: str) -> bool:
-    """The sentence names several items in a row ("de voorbereidingsfase, de contracteringsfase en ...")."""
-    return bool(_ENUMERATION.search(unit))
+# "toegangsmedewerkers, jeugdartsen en schoolmaatschappelijk werkers": three items, one comma.
+_SHORT_ENUMERATION = re.compile(r"\w,\s+(?:[^\W\d_]+\s+){1,3}(?:en|of)\s+[^\W\d_]", re.IGNORECASE)
+
+
+def enumerates(unit: str, *, loosely: bool = False) -> bool:
+    """The sentence names several items in a row ("de voorbereidingsfase, de contracteringsfase en ...").
+
+    `loosely` also takes "A, B en C" with a short B, which clauses share ("kennis opgebouwd,
+    onderzoek gedaan en ..."): good enough to say a passage names items, too loose for a bonus.
+    """
+    return bool(_ENUMERATION.search(unit) or (loosely and _SHORT_ENUMERATION.search(unit)))
 
 
 # "Daarom ...": the sentence draws a conclusion; the reason stands before it.

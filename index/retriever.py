@@ -82,6 +82,7 @@ class RetrievalParams:
     answer_passage_weight: float = 0.03
     answer_passages: int = 1
     count_answer_passages: int = 3  # "hoeveel": no number of the thing in the top passage? look two further
+    items_answer_passages: int = 3  # "welke vijf gemeenten": no sentence naming items in the top passage? the same
     highlight_margin: float = 0.1
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
     answer_definition_bonus: float = 0.05  # "wat is X": the passage's first sentence that names X
@@ -259,7 +260,8 @@ class HybridRetriever:
         p = self.params
         cand = self._candidates(query, filters)
         # The answer may come from further down than the k shown (k=1, and a 'hoeveel' answer).
-        order = np.argsort(-cand.score)[: max(k, p.answer_passages, p.count_answer_passages)]
+        further = max(p.answer_passages, p.count_answer_passages, p.items_answer_passages)
+        order = np.argsort(-cand.score)[: max(k, further)]
         weights = self._query_weights(query)
         marks = self._mark_terms(query.text)
         q = query.vector
@@ -397,6 +399,16 @@ class HybridRetriever:
                 for o in self._answer_options(hit, q, weights, top_score, asks)
                 if o.counts and self._states(o.hit.chunk.text[o.span[0] : o.span[1]], asks.counted, by_group=False)
             ]
+        if asks.items and not any(self._enumerates(o, loosely=True) for o in options):
+            # "Which five municipalities were studied": a passage about the study that names none
+            # often ranks above the one that lists them.
+            further = hits[n : self.params.items_answer_passages]
+            options += [
+                o
+                for hit in further
+                for o in self._answer_options(hit, q, weights, top_score, asks)
+                if self._enumerates(o)
+            ]
         if not options:
             return None, 0.0
         best = max(options, key=lambda o: o.value)  # the first of equals: a sentence before a whole list
@@ -404,6 +416,10 @@ class HybridRetriever:
         o_start, o_end = c.to_original(s, e)
         answer = Answer(c.text[s:e], c.doc, o_start, o_end, c.id, c.region, c.title, c.section, c.page)
         return answer, best.cosine
+
+    @staticmethod
+    def _enumerates(option: _AnswerOption, *, loosely: bool = False) -> bool:
+        return enumerates(option.hit.chunk.text[option.span[0] : option.span[1]], loosely=loosely)
 
     def _answer_options(
         self,

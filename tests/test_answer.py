@@ -172,6 +172,12 @@ def test_enumerates_finds_items_named_in_one_sentence() -> None:
     assert not enumerates("Ouders en jongeren hebben de regie, en de gemeente ondersteunt.")
 
 
+def test_enumerates_loosely_takes_three_items_with_one_comma() -> None:
+    sentence = "Het team bestaat uit toegangsmedewerkers, jeugdartsen en\nschoolmaatschappelijk werkers."
+    assert enumerates(sentence, loosely=True) and not enumerates(sentence)
+    assert not enumerates("In 2023, zo verwachten we, daalt het aantal.", loosely=True)
+
+
 def test_captions_are_recognised() -> None:
     assert is_caption("**Figuur 2.1** Ontwikkeling percentage jeugdigen met jeugdzorg")
     assert is_caption("Tabel 1: jeugdhulpgebruik naar categorie, Samen voor Jeugd 2019-2022.")

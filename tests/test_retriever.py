@@ -338,6 +338,22 @@ def test_answers_have_the_shape_asked_for_and_are_never_a_caption(tmp_path):
     assert not answer.text.startswith("Figuur")
 
 
+def test_a_list_question_may_take_its_items_from_a_lower_passage(tmp_path):
+    retriever = _retriever_over(tmp_path, {
+        "studie.txt": "Het Verwey Jonker Instituut deed in 2021 onderzoek naar de jeugdhulp. Het rapport geeft "
+        "aanbevelingen voor het beleid.\n",
+        "gemeenten.txt": "In dit onderzoek staan vijf gemeenten centraal: Deventer, Utrecht, Roosendaal, "
+        "Zaltbommel en Peel en Maas.\n",
+        "wachten.txt": PASSAGES["wachten.txt"] + "\n",
+    })
+    question = "Welke gemeenten onderzocht het Verwey Jonker Instituut?"
+    result = retriever.search(question, k=2)
+    assert result.hits[0].chunk.doc == "studie.txt"  # the study itself ranks first, naming no municipality
+    assert result.answer.doc == "gemeenten.txt" and "Deventer" in result.answer.text
+    retriever.params = replace(retriever.params, items_answer_passages=1)
+    assert retriever.search(question, k=2).answer.doc == "studie.txt"
+
+
 PLAN_MD = """# Regioplan Jeugd Noordkwartier
 
 ## Inleiding
