@@ -142,6 +142,11 @@ def states_frequency(text: str) -> bool:
     return bool(_FREQUENCY.search(text))
 
 
+def years_named(text: str) -> frozenset[str]:
+    """The years a text names ("in 2022", "2023-2026")."""
+    return frozenset(_YEAR.findall(text))
+
+
 def asks_age(query: str) -> bool:
     """'Tot hoe oud / voor welke kinderen is X bedoeld ...?' asks for an age or an age group."""
     return bool(_AGE_QUESTION.search(query))

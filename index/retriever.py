@@ -45,6 +45,7 @@ from index.queryinfo import (
     states_duration,
     states_frequency,
     wants_number,
+    years_named,
 )
 from index.searchindex import SearchIndex
 
@@ -91,6 +92,7 @@ class RetrievalParams:
     answer_name_bonus: float = 0.1  # "welke gemeente", "wie": prefer sentences naming someone new
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
     answer_age_bonus: float = 0.15  # "voor welke kinderen / tot hoe oud": prefer sentences giving an age
+    answer_year_bonus: float = 0.05  # a question naming a year: prefer sentences about that year
     answer_items_bonus: float = 0.1  # "welke stappen": prefer sentences naming several items ("A, B en C")
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
     #                      - number penalty); the lexical term is left out for English questions. The
@@ -117,6 +119,7 @@ class _Asks:
     name_of: str | None = None  # "welke gemeente", "wie": the question, whose own names do not count
     items: bool = False  # "welke stappen", "welke drie maatstaven": several things
     age: bool = False  # "voor welke kinderen is X bedoeld", "tot hoe oud": an age (group)
+    years: frozenset[str] = frozenset()  # "in 2022": the years it names
 
 
 @dataclass(frozen=True)
@@ -253,6 +256,7 @@ class HybridRetriever:
             name_of=text if asks_name(text) else None,
             items=asks_list(text),
             age=asks_age(text),
+            years=years_named(text),
         )
         return _Query(text, topic, frozenset(m.doc for m in mentions), vector, words, asks)
 
@@ -454,6 +458,7 @@ class HybridRetriever:
                 + (p.answer_name_bonus if asks.name_of and names_something_new(unit, asks.name_of) else 0.0)
                 + (p.answer_items_bonus if asks.items and enumerates(unit) else 0.0)
                 + (p.answer_age_bonus if asks.age and states_age(unit) else 0.0)
+                + (p.answer_year_bonus if asks.years and asks.years <= years_named(unit) else 0.0)
             )
             span = (asks.reason and reason_before(text, units, j)) or extend_answer(text, units, j)
             options.append(_AnswerOption(value, hit, span, float(cos[j]), counts))

@@ -18,6 +18,7 @@ from index.queryinfo import (
     states_duration,
     states_frequency,
     wants_number,
+    years_named,
 )
 
 
@@ -120,6 +121,12 @@ def test_frequency_questions_and_sentences() -> None:
     assert states_frequency("Het team komt elke maand bijeen.") and states_frequency("We rapporteren 4x per jaar.")
     assert not states_frequency("De voortgang is een vast agendapunt in het overleg.")
     assert not states_frequency("Het contract loopt twee jaar.")
+
+
+def test_years_named() -> None:
+    assert years_named("investering jeugd- en gezinsteam heusden 2022") == {"2022"}
+    assert years_named("de regiovisie 2023-2026") == {"2023", "2026"}
+    assert not years_named("€ 1.370.000 voor 1.100 jeugdigen")  # amounts and counts are no years
 
 
 def test_name_questions_and_sentences_naming_someone_new() -> None:
