@@ -254,6 +254,29 @@ def query_terms(text: str, *, split_compounds: bool = True, splitter: CompoundSp
     return [t.term for t in analyze(text, split_compounds=split_compounds, splitter=splitter)]
 
 
+_SHORT_LAST_VOWEL = re.compile(r"^(.*[^aeiou])([aeiou])([^aeiou])$")
+
+
+def inflection_variants(term: str) -> list[str]:
+    """Other stems an inflected word may have in the documents, most likely first.
+
+    The Dutch Snowball stemmer leaves verb and adjective endings that the documents use in
+    another form: "deelt" (delen -> "deel"), "stemt" (stemmen -> "stem"), "vergoede"
+    ("vergoed"), "oplevert" (opleveren -> "opleveer"). Only for words the index does not know.
+    """
+    if not term.isalpha() or len(term) < 4:
+        return []
+    bases = [term[:-1]] if term.endswith(("t", "e")) else []
+    out: list[str] = []
+    for base in [*bases, term]:
+        if base != term:
+            out.append(base)
+        m = _SHORT_LAST_VOWEL.match(base)
+        if m and len(base) >= 4:
+            out.append(m.group(1) + m.group(2) * 2 + m.group(3))
+    return out
+
+
 def term_spans(text: str, terms: set[str], *, splitter: CompoundSplitter | None = None) -> list[tuple[int, int]]:
     """Sorted, distinct spans of words in `text` whose terms (stems or compound parts) are in `terms`.
 

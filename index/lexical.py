@@ -8,13 +8,13 @@ must stay cheap for code that only needs the types.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from index.analysis import STEMMER_ALGORITHM, CompoundSplitter, analyze
+from index.analysis import STEMMER_ALGORITHM, CompoundSplitter, Token, analyze, inflection_variants
 from index.errors import IndexUnavailable
 
 __all__ = ["BM25Params", "LexicalIndex", "top_rows"]
@@ -83,12 +83,29 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row (zeros when no query term is in the index), for score fusion."""
-        tokens = analyze(query, split_compounds=self.params.split_compounds, splitter=self.splitter)
+        tokens = self._query_tokens(query, split_compounds=self.params.split_compounds)
         out = np.zeros(len(self.ids), dtype=np.float32)
         if "words" in self._fields:
             _add_field_scores(out, self._fields["words"], [t.term for t in tokens if not t.is_part], 1.0)
         if "parts" in self._fields and self.params.part_weight > 0:
             _add_field_scores(out, self._fields["parts"], [t.term for t in tokens], self.params.part_weight)
+        return out
+
+    def query_terms(self, query: str, *, split_compounds: bool = True) -> list[str]:
+        """A query's terms as this index knows them (see `_query_tokens`)."""
+        return [t.term for t in self._query_tokens(query, split_compounds=split_compounds)]
+
+    def _query_tokens(self, query: str, *, split_compounds: bool) -> list[Token]:
+        """The query's tokens; a word the index does not know takes an inflected form it does
+        know ("deelt" -> "deel"), so a question's verb form still matches the documents."""
+        tokens = analyze(query, split_compounds=split_compounds, splitter=self.splitter)
+        out = []
+        for t in tokens:
+            if self.document_frequency(t.term) == 0:
+                known = next((v for v in inflection_variants(t.term) if self.document_frequency(v) > 0), None)
+                if known is not None:
+                    t = replace(t, term=known)
+            out.append(t)
         return out
 
     def document_frequency(self, term: str) -> int:

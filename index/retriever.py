@@ -343,10 +343,8 @@ class HybridRetriever:
         )
 
     def _query_weights(self, query: _Query) -> dict[str, float]:
-        from index.analysis import query_terms
-
         lexical = self.index.lexical
-        return {t: lexical.idf(t) for t in set(query_terms(query.words, splitter=lexical.splitter))}
+        return {t: lexical.idf(t) for t in set(lexical.query_terms(query.words))}
 
     def _unit_terms(self, text: str, *, parts: bool = True) -> frozenset[str]:
         """Analysed terms of a sentence; cached, since the same passages come back query after query."""
@@ -491,10 +489,8 @@ class HybridRetriever:
         A question about something the documents never mention ("mantelzorgers") has
         rare, unknown words; that is the strongest sign that there is no answer.
         """
-        from index.analysis import query_terms
-
         lexical = self.index.lexical
-        terms = set(query_terms(query, split_compounds=False))
+        terms = set(lexical.query_terms(query, split_compounds=False))
         total = sum(lexical.idf(t) for t in terms)
         if total <= 0:
             return 1.0
@@ -504,9 +500,7 @@ class HybridRetriever:
         """The question's whole words (stemmed). Marked in a passage as words or as compound parts,
         so "wachtlijst" marks "wachtlijsten" and "wachtlijstbeheer", but "jeugdhulp" does not
         mark every "jeugd" and "hulp"."""
-        from index.analysis import query_terms
-
-        return set(query_terms(query, split_compounds=False))
+        return set(self.index.lexical.query_terms(query, split_compounds=False))
 
     def _highlight(self, hit: Hit, q: np.ndarray, weights: dict[str, float], marks: set[str]) -> None:
         """Answer sentences (within a margin of the passage's best) and the query's terms, in original offsets."""

@@ -15,6 +15,7 @@ from index.analysis import (
     CompoundSplitter,
     Token,
     analyze,
+    inflection_variants,
     query_terms,
     stem,
     term_spans,
@@ -179,3 +180,10 @@ def test_tokens_cover_word_runs_of_the_input(text: str) -> None:
 def test_analyze_never_fails_on_arbitrary_unicode(text: str) -> None:
     for t in analyze(text):
         assert text[t.start : t.end]
+
+
+def test_inflection_variants_offer_the_forms_documents_use() -> None:
+    assert inflection_variants("deelt") == ["deel"]  # delen -> "deel"
+    assert "opleveer" in inflection_variants("oplevert")  # opleveren -> "opleveer"
+    assert inflection_variants("vergoede") == ["vergoed"]
+    assert inflection_variants("2022") == [] and inflection_variants("ggz") == []

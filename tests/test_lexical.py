@@ -38,6 +38,19 @@ def test_inflected_paraphrase_finds_the_passage(index: LexicalIndex) -> None:
     assert top(index, "Welke ondersteuning krijgt een ouder van het wijkteam?") == 3
 
 
+def test_a_word_form_the_index_lacks_takes_one_it_has() -> None:
+    index = LexicalIndex.build(
+        ["a", "b", "c"],
+        ["Gemeenten delen de kosten van het vervoer.", "De behandeling wordt vergoed.", "Ouders kiezen zelf."],
+    )
+    assert index.query_terms("deelt") == index.query_terms("delen")  # "deelt" is not indexed, "delen" is
+    assert index.query_terms("vergoede") == index.query_terms("vergoed")
+    assert index.search("wie deelt het vervoer", 1)[0][0] == 0
+    assert index.query_terms("kiest") == index.query_terms("kiezen")
+    assert index.query_terms("vindt") == ["vindt"]  # no indexed form: left as it is
+    assert index.query_terms("vervoer") == ["vervoer"]  # known words are never changed
+
+
 def test_compound_query_finds_split_words(index: LexicalIndex) -> None:
     assert top(index, "wachtlijstproblematiek") == 5
 
