@@ -129,7 +129,8 @@ def asks_duration(query: str) -> bool:
 
 
 def states_duration(text: str) -> bool:
-    return bool(_DURATION.search(text))
+    """The text gives a time span ("binnen 24 uur", "voor 8 jaren"); an age ("0-18 jaar") is none."""
+    return bool(_DURATION.search(_AGE.sub(" ", text)))
 
 
 def asks_frequency(query: str) -> bool:

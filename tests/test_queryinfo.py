@@ -110,6 +110,8 @@ def test_duration_questions_and_sentences() -> None:
     assert states_duration("Uiterlijk binnen 24 uur na een melding is er ondersteuning.")
     assert states_duration("De contracten zijn afgesloten voor acht jaar.")
     assert not states_duration("In 2021 is een rapport verschenen.")
+    assert not states_duration("Jeugdigen die in een crisissituatie zitten van 0-18 jaar.")  # an age, no span
+    assert not states_duration("Hulp is er tot 18 jaar.")
 
 
 def test_frequency_questions_and_sentences() -> None:
