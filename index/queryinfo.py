@@ -14,7 +14,7 @@ ENGLISH_WORDS = frozenset(
 # Spelled the same in both languages: evidence for neither.
 SHARED_WORDS = frozenset("in of is over we me was had al be hem".split())
 _NUMERIC = re.compile(
-    r"\b(hoeveel|hoe\s+veel|hoe\s+groot|hoe\s+hoog|welk\s+bedrag|wat\s+kost|percentage|aantal|"
+    r"\b(hoeveel|hoe\s+veel|hoe\s+groot|hoe\s+hoog|welk\s+bedrag|wat\s+kost|percentage|aantal|welke?\s+deel|"
     r"how\s+many|how\s+much|what\s+percentage|number\s+of)\b",
     re.IGNORECASE,
 )
@@ -33,10 +33,17 @@ _YEAR = re.compile(r"(?<![\d.,€])(?:19|20)\d\d(?![\d.,]\d)")
 # "3. Kijk naar het hele gezin", "2) ...": the number of an item in a list, not of anything.
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)](?!\d)", re.MULTILINE)
 # "24-uurshulp", "1Gezin1Plan1Regisseur", "GGZ2": a number inside a name or a compound.
+# "segment 4", "hoofdstuk 3", "bijlage 2": the number of a part of the text, not a count.
+_REFERENCE_NUMBER = re.compile(
+    r"\b(?:segment|hoofdstuk|paragraaf|bijlage|figuur|tabel|pagina|blz|artikel|lid|fase|stap)\.?\s+\d+(?:\.\d+)*",
+    re.IGNORECASE,
+)
 _NUMBER_IN_WORD = re.compile(r"\b\d+-?[^\W\d_]{2,}\w*|\b[^\W\d_]+\d+\w*")
-# "hoeveel kinderen", "het aantal jeugdhulpcliënten", "hoe groot is het innovatiebudget": the counted thing.
+# "hoeveel kinderen", "het aantal jeugdhulpcliënten", "hoe groot is het innovatiebudget": the counted thing;
+# "percentage", "welk deel", "what share of": a share.
 _QUANTITY_SUBJECT = re.compile(
-    r"\b(?:(percentage)|(?:hoeveel|hoe\s+veel|aantal|hoe\s+groot\s+is|hoe\s+hoog\s+is)\s+(?:(?:het|de|een)\s+)?"
+    r"\b(?:(percentage|welke?\s+deel)|"
+    r"(?:hoeveel|hoe\s+veel|aantal|hoe\s+groot\s+is|hoe\s+hoog\s+is)\s+(?:(?:het|de|een)\s+)?"
     r"([^\W\d_][\w-]*))",
     re.IGNORECASE,
 )
@@ -195,8 +202,11 @@ def defined_term(query: str) -> str | None:
 
 def has_number(text: str) -> bool:
     """Whether a text gives a number of something; a year ("in 2022"), a list item's number
-    ("3. Kijk naar ...") or a number inside a word ("24-uurshulp") gives none."""
-    return bool(_NUMBER.search(_YEAR.sub(" ", _NUMBER_IN_WORD.sub(" ", _LIST_MARKER.sub(" ", text)))))
+    ("3. Kijk naar ..."), a part of the text ("segment 4") or a number inside a word
+    ("24-uurshulp") gives none."""
+    for pattern in (_LIST_MARKER, _REFERENCE_NUMBER, _NUMBER_IN_WORD, _YEAR):
+        text = pattern.sub(" ", text)
+    return bool(_NUMBER.search(text))
 
 
 def quantity_subject(query: str) -> str | None:
@@ -208,7 +218,7 @@ def quantity_subject(query: str) -> str | None:
     """
     m = _QUANTITY_SUBJECT.search(query)
     if m is not None:
-        word = (m.group(1) or m.group(2)).lower()
+        word = "percentage" if m.group(1) else m.group(2).lower()  # a share: "%", "de helft"
     elif (amount := _AMOUNT.search(query)) is not None:
         word = (amount.group(1) or "kosten").lower()
     else:

@@ -50,6 +50,10 @@ def test_wants_number_and_has_number() -> None:
     assert quantity_subject("Welke uurtarieven gelden voor een pgb?") == "uurtarieven"
     assert wants_number("Wat kost een dag verblijf?") and quantity_subject("Wat kost een dag verblijf?") == "kosten"
     assert not wants_number("Welke rol heeft de gemeenteraad?")
+    # "welk deel" asks for a share, given by "%" or "de helft".
+    assert quantity_subject("Welk deel van de verwijzingen loopt via de huisarts?") == "percentage"
+    assert not has_number("Deze groep wordt verder beschreven onder segment 4.")  # a part of the text
+    assert has_number("In hoofdstuk 3 staan 12 aanbieders.")
     assert not wants_number("Wat is het doel van het plan?")
     assert has_number("ruim 73.000 jeugdigen") and has_number("een twintigtal aanbieders")
     assert not has_number("meer dan de helft van de jeugdhulp")
