@@ -73,6 +73,15 @@ _FREQUENCY = re.compile(
     r"(?:elk|elke|ieder|iedere)\s+(?:jaar|halfjaar|maand|week|kwartaal|dag)\b|per\s+kwartaal\b|eens\s+per\b)",
     re.IGNORECASE,
 )
+# "sinds wanneer", "in welk jaar", "since when": a year. A bare "wanneer" is as often "if" or "on which condition".
+_WHEN_QUESTION = re.compile(
+    r"\b(?:(?:sinds|vanaf|tot)\s+wanneer|in\s+welk\s+jaar|since\s+when|in\s+what\s+year|"
+    r"^\s*when\s+(?:did|was|were|will|has|have))\b",
+    re.IGNORECASE,
+)
+# "hoe lang van tevoren", "how far in advance": a span before something ("9 maanden voor ingangsdatum").
+_LEAD_QUESTION = re.compile(r"\b(?:van\s*tevoren|vooraf|voorafgaand|in\s+advance|how\s+long\s+before)\b", re.IGNORECASE)
+_LEAD = re.compile(_DURATION.pattern + r"\s+(?:voor|vóór|voorafgaand\s+aan|before|prior\s+to)\b", re.IGNORECASE)
 _NAME_QUESTION = re.compile(
     r"\b(?:welke\s+(?:gemeenten?|organisaties?|aanbieders?|instellingen?|partij(?:en)?)|wie|"
     r"which\s+(?:municipalit\w+|provider\w*|organi[sz]ation\w*)|who)\b",
@@ -150,9 +159,24 @@ def states_frequency(text: str) -> bool:
     return bool(_FREQUENCY.search(text))
 
 
+def asks_year(query: str) -> bool:
+    """'Sinds wanneer / in welk jaar ...?' asks for a year."""
+    return bool(_WHEN_QUESTION.search(query))
+
+
 def years_named(text: str) -> frozenset[str]:
     """The years a text names ("in 2022", "2023-2026")."""
     return frozenset(_YEAR.findall(text))
+
+
+def asks_lead_time(query: str) -> bool:
+    """'Hoe lang van tevoren ...?' asks for a span before something, not for any span."""
+    return bool(_LEAD_QUESTION.search(query))
+
+
+def states_lead_time(text: str) -> bool:
+    """The text gives a span before something ("altijd 9 maanden voor ingangsdatum van contract")."""
+    return bool(_LEAD.search(text))
 
 
 def asks_age(query: str) -> bool:

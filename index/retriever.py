@@ -34,9 +34,11 @@ from index.queryinfo import (
     asks_age,
     asks_duration,
     asks_frequency,
+    asks_lead_time,
     asks_list,
     asks_name,
     asks_reason,
+    asks_year,
     defined_term,
     is_english,
     names_something_new,
@@ -44,6 +46,7 @@ from index.queryinfo import (
     states_age,
     states_duration,
     states_frequency,
+    states_lead_time,
     wants_number,
     years_named,
 )
@@ -88,11 +91,13 @@ class RetrievalParams:
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
     answer_definition_bonus: float = 0.05  # "wat is X": the passage's first sentence that names X
     answer_duration_bonus: float = 0.1  # "hoe snel": prefer sentences giving a time span ("binnen 24 uur")
+    answer_lead_bonus: float = 0.1  # "hoe lang van tevoren": prefer a span before something ("9 maanden voor")
     answer_frequency_bonus: float = 0.1  # "hoe vaak": prefer sentences saying how often ("twee maal per jaar")
     answer_name_bonus: float = 0.1  # "welke gemeente", "wie": prefer sentences naming someone new
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
     answer_age_bonus: float = 0.15  # "voor welke kinderen / tot hoe oud": prefer sentences giving an age
     answer_year_bonus: float = 0.05  # a question naming a year: prefer sentences about that year
+    answer_when_bonus: float = 0.1  # "sinds wanneer": prefer sentences naming a year
     answer_items_bonus: float = 0.1  # "welke stappen": prefer sentences naming several items ("A, B en C")
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
     #                      - number penalty); the lexical term is left out for English questions. The
@@ -116,10 +121,12 @@ class _Asks:
     defined: str | None = None  # "wat is X": X
     duration: bool = False  # "hoe snel", "binnen hoeveel tijd"
     frequency: bool = False  # "hoe vaak"
+    lead_time: bool = False  # "hoe lang van tevoren"
     name_of: str | None = None  # "welke gemeente", "wie": the question, whose own names do not count
     items: bool = False  # "welke stappen", "welke drie maatstaven": several things
     age: bool = False  # "voor welke kinderen is X bedoeld", "tot hoe oud": an age (group)
     years: frozenset[str] = frozenset()  # "in 2022": the years it names
+    when: bool = False  # "sinds wanneer", "in welk jaar": a year
 
 
 @dataclass(frozen=True)
@@ -253,10 +260,12 @@ class HybridRetriever:
             defined=defined_term(topic),
             duration=asks_duration(text),
             frequency=asks_frequency(text),
+            lead_time=asks_lead_time(text),
             name_of=text if asks_name(text) else None,
             items=asks_list(text),
             age=asks_age(text),
             years=years_named(text),
+            when=asks_year(text),
         )
         return _Query(text, topic, frozenset(m.doc for m in mentions), vector, words, asks)
 
@@ -453,10 +462,12 @@ class HybridRetriever:
                 + (p.answer_definition_bonus if j == defining else 0.0)
                 + (p.answer_duration_bonus if asks.duration and states_duration(unit) else 0.0)
                 + (p.answer_frequency_bonus if asks.frequency and states_frequency(unit) else 0.0)
+                + (p.answer_lead_bonus if asks.lead_time and states_lead_time(unit) else 0.0)
                 + (p.answer_name_bonus if asks.name_of and names_something_new(unit, asks.name_of) else 0.0)
                 + (p.answer_items_bonus if asks.items and enumerates(unit) else 0.0)
                 + (p.answer_age_bonus if asks.age and states_age(unit) else 0.0)
                 + (p.answer_year_bonus if asks.years and asks.years <= years_named(unit) else 0.0)
+                + (p.answer_when_bonus if asks.when and years_named(unit) else 0.0)
             )
             span = (asks.reason and reason_before(text, units, j)) or extend_answer(text, units, j)
             options.append(_AnswerOption(value, hit, span, float(cos[j]), counts))

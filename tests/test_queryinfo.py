@@ -6,9 +6,11 @@ from index.queryinfo import (
     asks_age,
     asks_duration,
     asks_frequency,
+    asks_lead_time,
     asks_list,
     asks_name,
     asks_reason,
+    asks_year,
     defined_term,
     has_number,
     is_english,
@@ -17,6 +19,7 @@ from index.queryinfo import (
     states_age,
     states_duration,
     states_frequency,
+    states_lead_time,
     wants_number,
     years_named,
 )
@@ -127,6 +130,16 @@ def test_frequency_questions_and_sentences() -> None:
     assert states_frequency("Het team komt elke maand bijeen.") and states_frequency("We rapporteren 4x per jaar.")
     assert not states_frequency("De voortgang is een vast agendapunt in het overleg.")
     assert not states_frequency("Het contract loopt twee jaar.")
+
+
+def test_lead_time_and_year_questions() -> None:
+    assert asks_lead_time("Hoe lang van tevoren moet een aanbesteding openbaar worden gemaakt?")
+    assert not asks_lead_time("Hoe lang duurt een contract?")
+    assert states_lead_time("Publicatie altijd 9 maanden voor ingangsdatum van contract;")
+    assert not states_lead_time("De aanbieder kan opzeggen met een opzegtermijn van minstens 12 maanden.")
+    assert asks_year("Sinds wanneer is er een expertteam?") and asks_year("In welk jaar startte het team?")
+    assert asks_year("Since when has Drenthe had an expert team?")
+    assert not asks_year("Welke eigen bijdrage betalen ouders wanneer hun kind jeugdhulp krijgt?")  # "if"
 
 
 def test_years_named() -> None:
