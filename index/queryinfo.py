@@ -82,6 +82,12 @@ _WHEN_QUESTION = re.compile(
 # "hoe lang van tevoren", "how far in advance": a span before something ("9 maanden voor ingangsdatum").
 _LEAD_QUESTION = re.compile(r"\b(?:van\s*tevoren|vooraf|voorafgaand|in\s+advance|how\s+long\s+before)\b", re.IGNORECASE)
 _LEAD = re.compile(_DURATION.pattern + r"\s+(?:voor|vóór|voorafgaand\s+aan|before|prior\s+to)\b", re.IGNORECASE)
+# "leidde tot", "doordat", "omdat": a sentence giving a cause or an effect.
+_CAUSE = re.compile(
+    r"\b(?:omdat|doordat|daardoor|(?:leidde|leidt|leiden)\s+(?:\w+\s+){0,2}tot|zorgde\s+voor|zorgt\s+voor|"
+    r"als\s+gevolg\s+van|vanwege|de\s+reden|oorzaak)\b",
+    re.IGNORECASE,
+)
 _NAME_QUESTION = re.compile(
     r"\b(?:welke\s+(?:gemeenten?|organisaties?|aanbieders?|instellingen?|partij(?:en)?)|wie|"
     r"which\s+(?:municipalit\w+|provider\w*|organi[sz]ation\w*)|who)\b",
@@ -208,6 +214,11 @@ def names_something_new(text: str, query: str) -> bool:
 def asks_reason(query: str) -> bool:
     """'Waarom ...?' asks for a reason, which a text gives before its conclusion ("daarom ...")."""
     return bool(_REASON.search(query))
+
+
+def states_cause(text: str) -> bool:
+    """The text gives a cause or its effect ("... leidde tot stroperige besluitvorming")."""
+    return bool(_CAUSE.search(text))
 
 
 def defined_term(query: str) -> str | None:

@@ -44,6 +44,7 @@ from index.queryinfo import (
     names_something_new,
     quantity_subject,
     states_age,
+    states_cause,
     states_duration,
     states_frequency,
     states_lead_time,
@@ -91,6 +92,7 @@ class RetrievalParams:
     answer_list_bonus: float = 0.03  # a sentence announcing a list: with its items, a complete answer
     answer_definition_bonus: float = 0.05  # "wat is X": the passage's first sentence that names X
     answer_duration_bonus: float = 0.1  # "hoe snel": prefer sentences giving a time span ("binnen 24 uur")
+    answer_cause_bonus: float = 0.05  # "waarom": prefer a sentence giving a cause ("leidde tot", "doordat")
     answer_lead_bonus: float = 0.1  # "hoe lang van tevoren": prefer a span before something ("9 maanden voor")
     answer_frequency_bonus: float = 0.1  # "hoe vaak": prefer sentences saying how often ("twee maal per jaar")
     answer_name_bonus: float = 0.1  # "welke gemeente", "wie": prefer sentences naming someone new
@@ -453,6 +455,7 @@ class HybridRetriever:
             if is_caption(unit):
                 continue
             counts = asks.counted is not None and self._states(unit, asks.counted)
+            span = (asks.reason and reason_before(text, units, j)) or extend_answer(text, units, j)
             value = (
                 float(cos[j])
                 + p.answer_coverage_weight * term_coverage(self._unit_terms(unit), weights)
@@ -460,16 +463,8 @@ class HybridRetriever:
                 + (p.answer_number_bonus if counts else 0.0)
                 + (p.answer_list_bonus if introduces_list(text, units, j) else 0.0)
                 + (p.answer_definition_bonus if j == defining else 0.0)
-                + (p.answer_duration_bonus if asks.duration and states_duration(unit) else 0.0)
-                + (p.answer_frequency_bonus if asks.frequency and states_frequency(unit) else 0.0)
-                + (p.answer_lead_bonus if asks.lead_time and states_lead_time(unit) else 0.0)
-                + (p.answer_name_bonus if asks.name_of and names_something_new(unit, asks.name_of) else 0.0)
-                + (p.answer_items_bonus if asks.items and enumerates(unit) else 0.0)
-                + (p.answer_age_bonus if asks.age and states_age(unit) else 0.0)
-                + (p.answer_year_bonus if asks.years and asks.years <= years_named(unit) else 0.0)
-                + (p.answer_when_bonus if asks.when and years_named(unit) else 0.0)
+                + self._shape_bonus(unit, text[span[0] : span[1]], asks)
             )
-            span = (asks.reason and reason_before(text, units, j)) or extend_answer(text, units, j)
             options.append(_AnswerOption(value, hit, span, float(cos[j]), counts))
         n = opening_items(text, units)
         if n >= 2:
@@ -482,6 +477,22 @@ class HybridRetriever:
             value = list_cos + p.answer_coverage_weight * coverage + rank_bonus + p.answer_list_bonus
             options.append(_AnswerOption(value, hit, (units[0][0], units[n - 1][1]), list_cos))
         return options
+
+    def _shape_bonus(self, unit: str, answer: str, asks: _Asks) -> float:
+        """Bonus for a sentence with the shape the question asks for; `answer` is the text it
+        would show (for "waarom", the reason before a conclusion)."""
+        p = self.params
+        return (
+            (p.answer_duration_bonus if asks.duration and states_duration(unit) else 0.0)
+            + (p.answer_frequency_bonus if asks.frequency and states_frequency(unit) else 0.0)
+            + (p.answer_lead_bonus if asks.lead_time and states_lead_time(unit) else 0.0)
+            + (p.answer_cause_bonus if asks.reason and states_cause(answer) else 0.0)
+            + (p.answer_name_bonus if asks.name_of and names_something_new(unit, asks.name_of) else 0.0)
+            + (p.answer_items_bonus if asks.items and enumerates(unit) else 0.0)
+            + (p.answer_age_bonus if asks.age and states_age(unit) else 0.0)
+            + (p.answer_year_bonus if asks.years and asks.years <= years_named(unit) else 0.0)
+            + (p.answer_when_bonus if asks.when and years_named(unit) else 0.0)
+        )
 
     def _defining_unit(self, text: str, units: list[Span], term: str) -> int | None:
         """The unit that defines a term: one that opens with it and a copula ("X is ..."), else the

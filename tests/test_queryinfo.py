@@ -17,6 +17,7 @@ from index.queryinfo import (
     names_something_new,
     quantity_subject,
     states_age,
+    states_cause,
     states_duration,
     states_frequency,
     states_lead_time,
@@ -140,6 +141,12 @@ def test_lead_time_and_year_questions() -> None:
     assert asks_year("Sinds wanneer is er een expertteam?") and asks_year("In welk jaar startte het team?")
     assert asks_year("Since when has Drenthe had an expert team?")
     assert not asks_year("Welke eigen bijdrage betalen ouders wanneer hun kind jeugdhulp krijgt?")  # "if"
+
+
+def test_sentences_giving_a_cause() -> None:
+    assert states_cause("De schaalgrootte leidde echter tot stroperige besluitvorming.")
+    assert states_cause("Doordat 70% van de verwijzingen via de huisarts loopt, zien we weinig.")
+    assert not states_cause("Tot 2018 werkten we als 21 gemeenten samen.")
 
 
 def test_years_named() -> None:
