@@ -112,8 +112,12 @@ def find_mentions(query: str, table: dict[str, list[Alias]]) -> list[Mention]:
 
 
 def strip_mentions(query: str, mentions: Iterable[Mention]) -> str:
-    """The question without the region names it contains (single-spaced)."""
-    spans = sorted((m.start, m.end) for m in mentions)
+    """The question without the region names it contains (single-spaced).
+
+    A name inside a hyphenated one ("Zuid-Drenthe", "Noord-Midden-Drenthe") stays: it still picks
+    the document, but the part of the region it names is the topic.
+    """
+    spans = sorted((m.start, m.end) for m in mentions if not _inside_hyphenated(query, m))
     parts, pos = [], 0
     for start, end in spans:
         if start > pos:
@@ -121,6 +125,12 @@ def strip_mentions(query: str, mentions: Iterable[Mention]) -> str:
         pos = max(pos, end)
     parts.append(query[pos:])
     return " ".join("".join(parts).split())
+
+
+def _inside_hyphenated(query: str, m: Mention) -> bool:
+    before = m.start >= 2 and query[m.start - 1] == "-" and query[m.start - 2].isalnum()
+    after = m.end + 1 < len(query) and query[m.end] == "-" and query[m.end + 1].isalnum()
+    return before or after
 
 
 def strip_title_words(topic: str, titles: Iterable[str], stopwords: Set[str], min_left: int = 2) -> str:

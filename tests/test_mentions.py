@@ -71,6 +71,13 @@ def test_strip_mentions_leaves_the_topic():
     assert strip_mentions(query, []) == query
 
 
+def test_a_name_inside_a_hyphenated_one_picks_the_document_but_stays_in_the_topic():
+    table = alias_words(METAS)
+    query = "contractduur jeugdhulp Noord-Twente"
+    found = find_mentions(query, table)
+    assert found and strip_mentions(query, found) == query  # "Noord-" alone would say nothing
+
+
 def test_a_name_that_is_also_a_common_word_needs_its_capital():
     metas = [DocMeta("e.txt", "Visie", "Samen voor Jeugd", ("Best", "Eersel"))]
     common = lowercase_uses(["Dat werkt het best.", "In Best en Eersel."], {"best", "eersel"})
