@@ -390,13 +390,14 @@ class HybridRetriever:
     ) -> tuple[Answer | None, float]:
         """The best answer among the top passages, and its cosine to the question.
 
-        Units compete across passages on raw cosine plus term coverage, with a bonus for their
-        passage's rank score (so a strong sentence in the second passage can win), for
-        announcing a list, and for having the shape the question asks for: a number of the
-        counted thing ('hoeveel'), a time span ('hoe snel'), a frequency ('hoe vaak'), a name ('welke gemeente'), items
-        ('welke stappen'), an age ('voor welke kinderen'), the definition of X ('wat is X'). A
-        list that opens a passage competes as a whole, with its heading. A 'waarom' question
-        answered by a conclusion gets the reason before it.
+        Units compete on raw cosine plus term coverage, with a bonus for their passage's rank
+        score, for announcing a list, for a number of the counted thing ('hoeveel'), for
+        defining X ('wat is X'), and for the other shapes a question asks for (`_shape_bonus`:
+        a time span, a frequency, a cause, a name, items, an age, a year). A list that opens a
+        passage competes as a whole, with its heading. A 'waarom' question answered by a
+        conclusion gets the reason before it. A counting question whose top passage gives no
+        number, or a list question whose top passage names no items, may be answered from the
+        next two passages.
         """
         top_score = max((h.score for h in hits), default=1.0) or 1.0
         n = self.params.answer_passages
