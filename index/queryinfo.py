@@ -40,7 +40,7 @@ _REFERENCE_NUMBER = re.compile(
 )
 _NUMBER_IN_WORD = re.compile(r"\b\d+-?[^\W\d_]{2,}\w*|\b[^\W\d_]+\d+\w*")
 # "hoeveel kinderen", "het aantal jeugdhulpcliënten", "hoe groot is het innovatiebudget": the counted thing;
-# "percentage", "welk deel", "what share of": a share.
+# "percentage", "welk deel": a share.
 _QUANTITY_SUBJECT = re.compile(
     r"\b(?:(percentage|welke?\s+deel)|"
     r"(?:hoeveel|hoe\s+veel|aantal|hoe\s+groot\s+is|hoe\s+hoog\s+is)\s+(?:(?:het|de|een)\s+)?"
