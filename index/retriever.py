@@ -77,7 +77,7 @@ class RetrievalParams:
 
     candidates: int = 60
     dense_weight: float = 0.8
-    dense_weight_english: float = 0.9
+    dense_weight_english: float = 0.75  # English questions lean on meaning: BM25 sees only glossary words
     unit_weight: float = 0.3  # share of the dense score taken from the best sentence in the passage
     region_boost: float = 0.5  # for passages of a region the question names: they come first, nearly always
     topic_weight: float = 0.3  # ranking embedding: share of the question's topic (without region names, titles)
