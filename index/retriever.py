@@ -81,7 +81,8 @@ class RetrievalParams:
     unit_weight: float = 0.3  # share of the dense score taken from the best sentence in the passage
     region_boost: float = 0.5  # for passages of a region the question names: they come first, nearly always
     topic_weight: float = 0.3  # ranking embedding: share of the question's topic (without region names, titles)
-    duration_passage_bonus: float = 0.1  # "hoe snel": passages stating a time span rank a little higher
+    duration_passage_bonus: float = 0.2  # "hoe snel": passages stating a time span rank a little higher
+    frequency_passage_bonus: float = 0.2  # "hoe vaak": passages saying how often, the same
     answer_cosine_weight: float = 0.6  # highlights: meaning vs wording within a passage
     answer_coverage_weight: float = 0.2
     answer_passage_weight: float = 0.03
@@ -331,9 +332,12 @@ class HybridRetriever:
         dense_mix = (1 - p.unit_weight) * _minmax(dense) + p.unit_weight * _minmax(unit_best)
         lex_n = lexical / lexical.max() if lexical.max() > 0 else lexical
         score = w * dense_mix + (1 - w) * lex_n
-        if query.asks.duration and p.duration_passage_bonus:
-            spans = np.array([states_duration(self.index.chunks[r].text) for r in rows], dtype=np.float32)
-            score = score + p.duration_passage_bonus * spans
+        for asked, states, bonus in (
+            (query.asks.duration, states_duration, p.duration_passage_bonus),
+            (query.asks.frequency, states_frequency, p.frequency_passage_bonus),
+        ):
+            if asked and bonus:
+                score = score + bonus * np.array([states(self.index.chunks[r].text) for r in rows], dtype=np.float32)
         named = query.named
         if named and len(named) < len(self.index.documents):
             score = score + p.region_boost * np.array([self.index.chunks[r].doc in named for r in rows])

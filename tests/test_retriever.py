@@ -277,6 +277,17 @@ def test_a_time_question_ranks_passages_giving_a_time_span_higher(real):
     assert "24 uur" not in plain.search(question, k=3).hits[0].chunk.text
 
 
+def test_a_frequency_question_ranks_passages_saying_how_often_higher(real):
+    question = "Hoe vaak per jaar praten de bestuurders van de jeugdhulporganisaties over de uitvoering van de visie?"
+    plain = HybridRetriever(real.index, real.embedder, replace(real.params, frequency_passage_bonus=0.0))
+
+    def rank(retriever: HybridRetriever) -> int:
+        hits = retriever.search(question, k=20).hits
+        return next((i for i, h in enumerate(hits, 1) if "twee maal per jaar" in h.chunk.text), 99)
+
+    assert rank(real) <= 5 < rank(plain)
+
+
 def test_counting_question_needs_a_number_of_what_it_counts(real):
     counted = real.search("Hoeveel aanbieders van jeugdhulp waren in 2020 actief in Twente?")
     assert counted.answerable and re.search(r"\d", counted.answer.text) and "aanbieders" in counted.answer.text
