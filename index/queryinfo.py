@@ -73,9 +73,10 @@ _FREQUENCY = re.compile(
     r"(?:elk|elke|ieder|iedere)\s+(?:jaar|halfjaar|maand|week|kwartaal|dag)\b|per\s+kwartaal\b|eens\s+per\b)",
     re.IGNORECASE,
 )
-# "sinds wanneer", "in welk jaar", "since when": a year. A bare "wanneer" is as often "if" or "on which condition".
+# "sinds wanneer", "in welk jaar", "since when", a question opening with "wanneer": a year. Inside a
+# question "wanneer" is as often "if" ("... betalen wanneer hun kind jeugdhulp krijgt").
 _WHEN_QUESTION = re.compile(
-    r"\b(?:(?:sinds|vanaf|tot)\s+wanneer|in\s+welk\s+jaar|since\s+when|in\s+what\s+year|"
+    r"\b(?:(?:sinds|vanaf|tot)\s+wanneer|^\s*wanneer|in\s+welk\s+jaar|since\s+when|in\s+what\s+year|"
     r"^\s*when\s+(?:did|was|were|will|has|have))\b",
     re.IGNORECASE,
 )

@@ -140,6 +140,7 @@ def test_lead_time_and_year_questions() -> None:
     assert not states_lead_time("De aanbieder kan opzeggen met een opzegtermijn van minstens 12 maanden.")
     assert asks_year("Sinds wanneer is er een expertteam?") and asks_year("In welk jaar startte het team?")
     assert asks_year("Since when has Drenthe had an expert team?")
+    assert asks_year("Wanneer moet het nieuwe team operationeel zijn?")
     assert not asks_year("Welke eigen bijdrage betalen ouders wanneer hun kind jeugdhulp krijgt?")  # "if"
 
 
