@@ -14,6 +14,7 @@ from beleidszoeker.records import Answer, Chunk, Hit, SearchResult, Span
 from index.analysis import DUTCH_STOPWORDS
 from index.answer import (
     QUANTITY_GROUPS,
+    SHARE_SYMBOL,
     enumerates,
     extend_answer,
     introduces_list,
@@ -381,8 +382,9 @@ class HybridRetriever:
         return self._unit_terms(subject) if subject else frozenset()
 
     def _states(self, text: str, counted: frozenset[str], *, by_group: bool = True) -> bool:
-        """A sentence gives a number of the counted thing (named as a whole word, or by its group)."""
-        groups = self._quantity_groups if by_group else ()
+        """A sentence gives a number of the counted thing (named as a whole word, or by its group;
+        a share asked for is given by "%" or "de helft" even without `by_group`)."""
+        groups = self._quantity_groups if by_group else [g for g in self._quantity_groups if g[1] == SHARE_SYMBOL]
         return states_quantity(text, self._unit_terms(text, parts=False), counted, groups)
 
     def _answer(
