@@ -208,8 +208,13 @@ def asks_list(query: str) -> bool:
 
 def names_something_new(text: str, query: str) -> bool:
     """The text names something the question does not: a capitalised word after its first word."""
+    return new_names(text, query) > 0
+
+
+def new_names(text: str, query: str) -> int:
+    """How many different capitalised words after its first word the text has that the question has not."""
     asked = {w.lower() for w in _WORDS.findall(query)}
-    return any(w[0].isupper() and w.lower() not in asked for w in _WORDS.findall(text)[1:])
+    return len({w for w in _WORDS.findall(text)[1:] if w[0].isupper() and w.lower() not in asked})
 
 
 def asks_reason(query: str) -> bool:

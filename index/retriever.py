@@ -43,6 +43,7 @@ from index.queryinfo import (
     defined_term,
     is_english,
     names_something_new,
+    new_names,
     quantity_subject,
     states_age,
     states_cause,
@@ -97,6 +98,7 @@ class RetrievalParams:
     answer_cause_bonus: float = 0.05  # "waarom": prefer a sentence giving a cause ("leidde tot", "doordat")
     answer_lead_bonus: float = 0.1  # "hoe lang van tevoren": prefer a span before something ("9 maanden voor")
     answer_frequency_bonus: float = 0.1  # "hoe vaak": prefer sentences saying how often ("twee maal per jaar")
+    answer_names_bonus: float = 0.1  # "welke organisaties": a sentence naming three or more, a little more
     answer_name_bonus: float = 0.1  # "welke gemeente", "wie": prefer sentences naming someone new
     answer_number_bonus: float = 0.2  # "hoeveel" questions: prefer sentences giving a number of the counted thing
     answer_age_bonus: float = 0.15  # "voor welke kinderen / tot hoe oud": prefer sentences giving an age
@@ -495,6 +497,7 @@ class HybridRetriever:
             + (p.answer_lead_bonus if asks.lead_time and states_lead_time(unit) else 0.0)
             + (p.answer_cause_bonus if asks.reason and states_cause(answer) else 0.0)
             + (p.answer_name_bonus if asks.name_of and names_something_new(unit, asks.name_of) else 0.0)
+            + (p.answer_names_bonus if asks.name_of and asks.items and new_names(unit, asks.name_of) >= 3 else 0.0)
             + (p.answer_items_bonus if asks.items and enumerates(unit) else 0.0)
             + (p.answer_age_bonus if asks.age and states_age(unit) else 0.0)
             + (p.answer_year_bonus if asks.years and asks.years <= years_named(unit) else 0.0)

@@ -15,6 +15,7 @@ from index.queryinfo import (
     has_number,
     is_english,
     names_something_new,
+    new_names,
     quantity_subject,
     states_age,
     states_cause,
@@ -163,6 +164,8 @@ def test_name_questions_and_sentences_naming_someone_new() -> None:
     assert names_something_new("Voor jeugdzorgplus is dit de gemeente Roermond.", question)
     assert not names_something_new("Samen voor Jeugd heeft hier overleg over.", question)  # its own name
     assert not names_something_new("Dit geldt voor gesloten jeugdzorg.", question)
+    listing = "Bijeen bestaat uit gemeente Heusden en O3 (ContourdeTwern, MEE, Farent en GGD)."
+    assert new_names(listing, "Uit welke organisaties bestaat Bijeen in Heusden?") == 5  # not Bijeen, Heusden
 
 
 def test_list_questions_ask_for_several_things() -> None:
