@@ -409,28 +409,23 @@ class HybridRetriever:
         """
         top_score = max((h.score for h in hits), default=1.0) or 1.0
         n = self.params.answer_passages
-        options = [option for hit in hits[:n] for option in self._answer_options(hit, q, weights, top_score, asks)]
+
+        def options_of(passages: list[Hit]) -> list[_AnswerOption]:
+            return [o for hit in passages for o in self._answer_options(hit, q, weights, top_score, asks)]
+
+        options = options_of(hits[:n])
         if asks.counted is not None and not any(o.counts for o in options):
             # Neighbouring passages of one section often tie; the number may be in the next ones. It
             # must name the counted thing itself there: "€ 12 miljoen" of some other budget is no
             # answer to "hoe groot is het innovatiebudget".
-            further = hits[n : self.params.count_answer_passages]
-            options += [
-                o
-                for hit in further
-                for o in self._answer_options(hit, q, weights, top_score, asks)
-                if o.counts and self._states(o.hit.chunk.text[o.span[0] : o.span[1]], asks.counted, by_group=False)
-            ]
-        if asks.items and not any(self._enumerates(o, loosely=True) for o in options):
+            counted = asks.counted
+            further = options_of(hits[n : self.params.count_answer_passages])
+            options += [o for o in further if o.counts and self._states(_option_text(o), counted, by_group=False)]
+        if asks.items and not any(enumerates(_option_text(o), loosely=True) for o in options):
             # "Which five municipalities were studied": a passage about the study that names none
             # often ranks above the one that lists them.
-            further = hits[n : self.params.items_answer_passages]
-            options += [
-                o
-                for hit in further
-                for o in self._answer_options(hit, q, weights, top_score, asks)
-                if self._enumerates(o)
-            ]
+            further = options_of(hits[n : self.params.items_answer_passages])
+            options += [o for o in further if enumerates(_option_text(o))]
         if not options:
             return None, 0.0
         best = max(options, key=lambda o: o.value)  # the first of equals: a sentence before a whole list
@@ -438,10 +433,6 @@ class HybridRetriever:
         o_start, o_end = c.to_original(s, e)
         answer = Answer(c.text[s:e], c.doc, o_start, o_end, c.id, c.region, c.title, c.section, c.page)
         return answer, best.cosine
-
-    @staticmethod
-    def _enumerates(option: _AnswerOption, *, loosely: bool = False) -> bool:
-        return enumerates(option.hit.chunk.text[option.span[0] : option.span[1]], loosely=loosely)
 
     def _answer_options(
         self,
@@ -569,6 +560,10 @@ class HybridRetriever:
         if number_missing:
             z -= p.conf_number_penalty
         return 1.0 / (1.0 + math.exp(-z))
+
+
+def _option_text(option: _AnswerOption) -> str:
+    return option.hit.chunk.text[option.span[0] : option.span[1]]
 
 
 def spread_over_sections(order: list[int], sections: list[str], n: int) -> list[int]:
