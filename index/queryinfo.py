@@ -14,7 +14,7 @@ ENGLISH_WORDS = frozenset(
 # Spelled the same in both languages: evidence for neither.
 SHARED_WORDS = frozenset("in of is over we me was had al be hem".split())
 _NUMERIC = re.compile(
-    r"\b(hoeveel|hoe\s+veel|hoe\s+groot|hoe\s+hoog|welk\s+bedrag|wat\s+kost|percentage|aantal|welke?\s+deel|"
+    r"\b(hoeveel|hoe\s+veel|hoe\s+groot|hoe\s+hoog|welk\s+bedrag|wat\s+kost|percentage|aantal|aandeel|welke?\s+deel|"
     r"how\s+many|how\s+much|what\s+percentage|number\s+of)\b",
     re.IGNORECASE,
 )
@@ -42,7 +42,7 @@ _NUMBER_IN_WORD = re.compile(r"\b\d+-?[^\W\d_]{2,}\w*|\b[^\W\d_]+\d+\w*")
 # "hoeveel kinderen", "het aantal jeugdhulpcliënten", "hoe groot is het innovatiebudget": the counted thing;
 # "percentage", "welk deel": a share.
 _QUANTITY_SUBJECT = re.compile(
-    r"\b(?:(percentage|welke?\s+deel)|"
+    r"\b(?:(percentage|aandeel|welke?\s+deel)|"
     r"(?:hoeveel|hoe\s+veel|aantal|hoe\s+groot\s+is|hoe\s+hoog\s+is)\s+(?:(?:het|de|een)\s+)?"
     r"([^\W\d_][\w-]*))",
     re.IGNORECASE,

@@ -57,6 +57,7 @@ def test_wants_number_and_has_number() -> None:
     assert not wants_number("Welke rol heeft de gemeenteraad?")
     # "welk deel" asks for a share, given by "%" or "de helft".
     assert quantity_subject("Welk deel van de verwijzingen loopt via de huisarts?") == "percentage"
+    assert quantity_subject("niet gecontracteerde zorg aandeel uitgaven") == "percentage"  # a keyword query
     assert not has_number("Deze groep wordt verder beschreven onder segment 4.")  # a part of the text
     assert has_number("In hoofdstuk 3 staan 12 aanbieders.")
     assert not wants_number("Wat is het doel van het plan?")
