@@ -193,11 +193,14 @@ def enumerates(unit: str, *, loosely: bool = False) -> bool:
 _CONSEQUENCE = re.compile(r"\b(daarom|hierom|om (die|deze) reden|dat is (ook )?de reden)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?][\"'’”)]*$")
 _MAX_REASON_UNITS = 2
+# "Dit remde de vernieuwing", "Hierdoor ...": a sentence that leans on the one before it.
+_REFERS_BACK = re.compile(r"^\W*(?:dit|dat|deze|die|hierdoor|daardoor|hiermee|daarmee|zo|ook)\b", re.IGNORECASE)
 
 
 def reason_before(text: str, units: Sequence[Span], best: int) -> Span | None:
-    """For a 'waarom' question answered by a conclusion ("daarom ..."), the sentences before it
-    that give the reason (up to two, not headings); None when the unit is not a conclusion."""
+    """For a 'waarom' question answered by a conclusion ("daarom ..."), the sentence before it
+    that gives the reason, with the one before that when it refers back to it ("Dit remde ...");
+    not headings. None when the unit is not a conclusion."""
     s, e = units[best]
     if not _CONSEQUENCE.search(text[s:e]):
         return None
@@ -207,6 +210,8 @@ def reason_before(text: str, units: Sequence[Span], best: int) -> Span | None:
         if not _SENTENCE_END.search(text[a:b]):
             break
         first -= 1
+        if not _REFERS_BACK.match(text[a:b]):
+            break
     return (units[first][0], units[best - 1][1]) if first < best else None
 
 

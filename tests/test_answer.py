@@ -106,6 +106,16 @@ def test_reason_before_a_conclusion_is_the_two_sentences_before_it():
     assert reason_before(REASONS, units, 5) is None  # no conclusion: the unit is answer enough
 
 
+def test_reason_before_takes_one_sentence_unless_it_refers_back():
+    text = (
+        "Regie in de toegang verlaagt de kosten. We verwachten pas na drie jaar effect. "
+        "Om deze reden is er geen bezuiniging."
+    )
+    units = answer_units(text, _sentences)
+    span = reason_before(text, units, 2)
+    assert span and text[span[0] : span[1]] == "We verwachten pas na drie jaar effect."
+
+
 def test_reason_before_stops_at_a_heading_and_at_the_passage_start():
     text = "Aanleiding\nDaarom kiezen we voor een nieuwe aanpak."
     units = answer_units(text, _sentences)
