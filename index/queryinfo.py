@@ -21,7 +21,8 @@ _NUMERIC = re.compile(
 # "wat is het uurtarief", "wat zijn de kosten": an amount asked for without "hoeveel".
 # "welke uurtarieven gelden", "wat kost een dag verblijf": the same, asked with "welke" or "kost".
 _AMOUNT = re.compile(
-    r"\b(?:wat\s+(?:is|zijn|was|waren)\s+(?:het|de)|welke?)\s+([^\W\d_]*(?:tarief|tarieven|bedrag|bedragen|budget|"
+    r"\b(?:wat\s+(?:is|zijn|was|waren)\s+(?:het|de)|welke?)\s+(?:[^\W\d_]+e\s+)?"
+    r"([^\W\d_]*(?:tarief|tarieven|bedrag|bedragen|budget|"
     r"kosten|percentage|aandeel))\b|\bwat\s+(kost|kosten)\b",
     re.IGNORECASE,
 )
@@ -76,7 +77,7 @@ _FREQUENCY = re.compile(
 # "sinds wanneer", "in welk jaar", "since when", a question opening with "wanneer": a year. Inside a
 # question "wanneer" is as often "if" ("... betalen wanneer hun kind jeugdhulp krijgt").
 _WHEN_QUESTION = re.compile(
-    r"\b(?:(?:sinds|vanaf|tot)\s+wanneer|^\s*wanneer|in\s+welk\s+jaar|since\s+when|in\s+what\s+year|"
+    r"\b(?:(?:sinds|vanaf|tot|per)\s+wanneer|^\s*wanneer|in\s+welk\s+jaar|since\s+when|in\s+what\s+year|"
     r"^\s*when\s+(?:did|was|were|will|has|have))\b",
     re.IGNORECASE,
 )

@@ -455,7 +455,8 @@ class HybridRetriever:
             if is_caption(unit):
                 continue
             counts = asks.counted is not None and self._states(unit, asks.counted)
-            span = (asks.reason and reason_before(text, units, j)) or extend_answer(text, units, j)
+            reason = reason_before(text, units, j) if asks.reason else None
+            span = reason or extend_answer(text, units, j)
             value = (
                 float(cos[j])
                 + p.answer_coverage_weight * term_coverage(self._unit_terms(unit), weights)
@@ -463,7 +464,7 @@ class HybridRetriever:
                 + (p.answer_number_bonus if counts else 0.0)
                 + (p.answer_list_bonus if introduces_list(text, units, j) else 0.0)
                 + (p.answer_definition_bonus if j == defining else 0.0)
-                + self._shape_bonus(unit, text[span[0] : span[1]], asks)
+                + self._shape_bonus(unit, text[span[0] : span[1]], asks, gives_reason=reason is not None)
             )
             options.append(_AnswerOption(value, hit, span, float(cos[j]), counts))
         n = opening_items(text, units)
@@ -478,15 +479,16 @@ class HybridRetriever:
             options.append(_AnswerOption(value, hit, (units[0][0], units[n - 1][1]), list_cos))
         return options
 
-    def _shape_bonus(self, unit: str, answer: str, asks: _Asks) -> float:
+    def _shape_bonus(self, unit: str, answer: str, asks: _Asks, *, gives_reason: bool = False) -> float:
         """Bonus for a sentence with the shape the question asks for; `answer` is the text it
-        would show (for "waarom", the reason before a conclusion)."""
+        would show. `gives_reason`: the unit is a conclusion ("om deze reden ...") and `answer`
+        the reason before it, which the text itself marks as a cause."""
         p = self.params
         return (
             (p.answer_duration_bonus if asks.duration and states_duration(unit) else 0.0)
             + (p.answer_frequency_bonus if asks.frequency and states_frequency(unit) else 0.0)
             + (p.answer_lead_bonus if asks.lead_time and states_lead_time(unit) else 0.0)
-            + (p.answer_cause_bonus if asks.reason and states_cause(answer) else 0.0)
+            + (p.answer_cause_bonus if asks.reason and (gives_reason or states_cause(answer)) else 0.0)
             + (p.answer_name_bonus if asks.name_of and names_something_new(unit, asks.name_of) else 0.0)
             + (p.answer_names_bonus if asks.name_of and asks.items and new_names(unit, asks.name_of) >= 3 else 0.0)
             + (p.answer_items_bonus if asks.items and enumerates(unit) else 0.0)

@@ -58,6 +58,7 @@ def test_wants_number_and_has_number() -> None:
     # "welk deel" asks for a share, given by "%" or "de helft".
     assert quantity_subject("Welk deel van de verwijzingen loopt via de huisarts?") == "percentage"
     assert quantity_subject("niet gecontracteerde zorg aandeel uitgaven") == "percentage"  # a keyword query
+    assert quantity_subject("Wat is het geraamde bedrag voor specialistische jeugdhulp?") == "bedrag"
     assert not has_number("Deze groep wordt verder beschreven onder segment 4.")  # a part of the text
     assert has_number("In hoofdstuk 3 staan 12 aanbieders.")
     assert not wants_number("Wat is het doel van het plan?")
@@ -143,6 +144,7 @@ def test_lead_time_and_year_questions() -> None:
     assert asks_year("Sinds wanneer is er een expertteam?") and asks_year("In welk jaar startte het team?")
     assert asks_year("Since when has Drenthe had an expert team?")
     assert asks_year("Wanneer moet het nieuwe team operationeel zijn?")
+    assert asks_year("Per wanneer gaat het team van start?")
     assert not asks_year("Welke eigen bijdrage betalen ouders wanneer hun kind jeugdhulp krijgt?")  # "if"
 
 
