@@ -107,8 +107,9 @@ class RetrievalParams:
     answer_items_bonus: float = 0.1  # "welke stappen": prefer sentences naming several items ("A, B en C")
     # confidence = sigmoid(a * (answer cosine - c) + b * (share of question terms known to the corpus - d)
     #                      - number penalty); the lexical term is left out for English questions. The
-    # penalty applies when a 'hoeveel' answer gives no number of the thing asked for ("fte", "weken"):
-    # the commonest way a question about a topic the documents do cover still has no answer.
+    # penalty applies when a 'hoeveel' answer gives no number of the thing asked for ("fte", "weken"),
+    # or a 'hoe lang / hoe snel' answer no time span: the commonest way a question about a topic the
+    # documents do cover still has no answer.
     conf_cosine_scale: float = 10.0
     conf_cosine_center: float = 0.80
     conf_known_scale: float = 5.0
@@ -294,8 +295,10 @@ class HybridRetriever:
             cosine,
             self._known_share(query.text),
             english=is_english(query.text),
-            number_missing=(
-                asks.counted is not None and answer is not None and not self._states(answer.text, asks.counted)
+            shape_missing=answer is not None
+            and (
+                (asks.counted is not None and not self._states(answer.text, asks.counted))
+                or (asks.duration and not states_duration(answer.text))
             ),
         )
         return SearchResult(
@@ -553,13 +556,13 @@ class HybridRetriever:
                 self._tokens_cache[chunk.id] = tokens
         return tokens
 
-    def _confidence(self, cosine: float, known: float, *, english: bool, number_missing: bool) -> float:
+    def _confidence(self, cosine: float, known: float, *, english: bool, shape_missing: bool) -> float:
         """In [0, 1]: how likely the answer is really in the documents (calibrated on the dev set)."""
         p = self.params
         z = p.conf_cosine_scale * (cosine - p.conf_cosine_center)
         if not english:
             z += p.conf_known_scale * (known - p.conf_known_center)
-        if number_missing:
+        if shape_missing:
             z -= p.conf_number_penalty
         return 1.0 / (1.0 + math.exp(-z))
 

@@ -277,6 +277,16 @@ def test_a_time_question_ranks_passages_giving_a_time_span_higher(real):
     assert "24 uur" not in plain.search(question, k=3).hits[0].chunk.text
 
 
+def test_a_time_question_is_answered_only_with_a_time_span(real):
+    asked = "Hoe lang moeten kinderen in de Bollenstreek gemiddeld wachten op jeugd-ggz?"  # no figure given
+    result = real.search(asked)
+    assert not result.answerable and result.confidence < 0.5
+    lenient = HybridRetriever(real.index, real.embedder, replace(real.params, conf_number_penalty=0.0))
+    assert lenient.search(asked).confidence >= 0.5  # the answer sentence is on topic: only its shape is wrong
+    answered = real.search("Binnen hoeveel tijd krijgt een gezin in crisis hulp in de Bollenstreek?")
+    assert answered.answerable and "24 uur" in answered.answer.text
+
+
 def test_a_frequency_question_ranks_passages_saying_how_often_higher(real):
     question = "Hoe vaak per jaar praten de bestuurders van de jeugdhulporganisaties over de uitvoering van de visie?"
     plain = HybridRetriever(real.index, real.embedder, replace(real.params, frequency_passage_bonus=0.0))
