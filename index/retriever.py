@@ -85,6 +85,7 @@ class RetrievalParams:
     topic_weight: float = 0.3  # ranking embedding: share of the question's topic (without region names, titles)
     duration_passage_bonus: float = 0.2  # "hoe snel": passages stating a time span rank a little higher
     frequency_passage_bonus: float = 0.2  # "hoe vaak": passages saying how often, the same
+    count_passage_bonus: float = 0.2  # "hoeveel": of the top 3, passages giving a number of the counted thing first
     answer_cosine_weight: float = 0.6  # highlights: meaning vs wording within a passage
     answer_coverage_weight: float = 0.2
     answer_passage_weight: float = 0.03
@@ -347,7 +348,23 @@ class HybridRetriever:
         named = query.named
         if named and len(named) < len(self.index.documents):
             score = score + p.region_boost * np.array([self.index.chunks[r].doc in named for r in rows])
+        score = self._lift_counting(query.asks, rows, score)
         return _Candidates(rows, dense, lexical, unit_best, score)
+
+    def _lift_counting(self, asks: _Asks, rows: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """'Hoeveel': among the passages a counting answer may come from anyway (the top
+        `count_answer_passages`), those giving a number of the counted thing move up. Lifting one
+        from further down would answer questions the documents cannot answer."""
+        p = self.params
+        if asks.counted is None or not p.count_passage_bonus:
+            return score
+        lift = np.zeros(len(rows), dtype=np.float32)
+        for i in np.argsort(-score)[: p.count_answer_passages]:
+            row = int(rows[i])
+            text = self.index.chunks[row].text
+            if any(self._states(text[s:e], asks.counted, by_group=False) for s, e in self.index.units[row]):
+                lift[i] = p.count_passage_bonus
+        return score + lift
 
     def _unit_cosines(self, row: int, q: np.ndarray) -> np.ndarray:
         lo, hi = self.index.unit_offsets[row], self.index.unit_offsets[row + 1]

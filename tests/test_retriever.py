@@ -261,13 +261,24 @@ def test_unrelated_question_is_not_answered(real):
     assert result.hits  # the closest passages are still shown
 
 
+COUNTED_CONTRACTS = "Hoeveel jeugdhulpaanbieders hebben een contract met Samen voor Jeugd?"
+
+
 def test_counting_answer_may_come_from_the_next_passage(real):
-    question = "Hoeveel jeugdhulpaanbieders hebben een contract met Samen voor Jeugd?"
-    result = real.search(question)
+    unlifted = replace(real.params, count_passage_bonus=0.0)
+    result = HybridRetriever(real.index, real.embedder, unlifted).search(COUNTED_CONTRACTS)
     assert result.answerable and "150 aanbieders" in result.answer.text
     assert result.answer.chunk_id == result.hits[1].chunk.id  # the top passage names no number
-    top_only = HybridRetriever(real.index, real.embedder, replace(real.params, count_answer_passages=1))
-    assert not top_only.search(question).answerable
+    top_only = HybridRetriever(real.index, real.embedder, replace(unlifted, count_answer_passages=1))
+    assert not top_only.search(COUNTED_CONTRACTS).answerable
+
+
+def test_a_counting_question_ranks_the_passage_with_the_number_first(real):
+    result = real.search(COUNTED_CONTRACTS)
+    assert "150 aanbieders" in result.hits[0].chunk.text and result.answer.chunk_id == result.hits[0].chunk.id
+    # Only passages an answer may come from anyway are lifted: with one, the number stays second.
+    shallow = HybridRetriever(real.index, real.embedder, replace(real.params, count_answer_passages=1))
+    assert "150 aanbieders" in shallow.search(COUNTED_CONTRACTS).hits[1].chunk.text
 
 
 def test_a_time_question_ranks_passages_giving_a_time_span_higher(real):
