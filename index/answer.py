@@ -42,16 +42,19 @@ def answer_units(text: str, split_sentences: Callable[[str], list[Span]]) -> lis
 
 # Words that count the same thing in these documents: a question about "kinderen" is answered by a
 # sentence about "jeugdigen". A share is also given by "%" or "de helft", an amount of money by "€".
+# A group is precise when its words name the thing as exactly as the question's own word: a
+# provider is an organisation, a share a percentage. People and money are looser ("€ 12 miljoen"
+# of another budget), so an answer from a lower passage must name those things themselves.
 SHARE_SYMBOL = "%"
 # A share given in words; "het aandeel" or "het percentage" alone names a share without giving one.
 _SHARE_IN_WORDS = re.compile(r"\b(?:helft|kwart|derde|procent)\b", re.IGNORECASE)
 _PEOPLE = "kind kinderen jongere jongeren jeugdige jeugdigen minderjarigen cliënten leerlingen personen"
-QUANTITY_GROUPS: tuple[tuple[frozenset[str], str], ...] = (
-    (frozenset(_PEOPLE.split()), ""),
-    (frozenset("gezin gezinnen huishouden huishoudens ouders".split()), ""),
-    (frozenset("aanbieder aanbieders zorgaanbieders jeugdhulpaanbieders organisaties instellingen".split()), ""),
-    (frozenset("procent percentage aandeel helft kwart".split()), SHARE_SYMBOL),
-    (frozenset("geld bedrag bedragen euro budget kosten middelen miljoen tarief".split()), "€"),
+QUANTITY_GROUPS: tuple[tuple[frozenset[str], str, bool], ...] = (  # (words, symbol, precise)
+    (frozenset(_PEOPLE.split()), "", False),
+    (frozenset("gezin gezinnen huishouden huishoudens ouders".split()), "", False),
+    (frozenset("aanbieder aanbieders zorgaanbieders jeugdhulpaanbieders organisaties instellingen".split()), "", True),
+    (frozenset("procent percentage aandeel helft kwart".split()), SHARE_SYMBOL, True),
+    (frozenset("geld bedrag bedragen euro budget kosten middelen miljoen tarief".split()), "€", False),
 )
 
 

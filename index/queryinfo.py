@@ -44,8 +44,8 @@ _NUMBER_IN_WORD = re.compile(r"\b\d+-?[^\W\d_]{2,}\w*|\b[^\W\d_]+\d+\w*")
 # "percentage", "welk deel": a share.
 _QUANTITY_SUBJECT = re.compile(
     r"\b(?:(percentage|aandeel|welke?\s+deel)|"
-    r"(?:hoeveel|hoe\s+veel|aantal|hoe\s+groot\s+is|hoe\s+hoog\s+is)\s+(?:(?:het|de|een)\s+)?"
-    r"([^\W\d_][\w-]*))",
+    r"(?:hoeveel|hoe\s+veel|aantal|hoe\s+(?:groot|hoog)\s+(?:is|was|zijn|waren))\s+"
+    r"(?:(?:het|de|een)\s+(?:[^\W\d_]+e\s+(?=[^\W\d_]{4}))?)?([^\W\d_][\w-]*))",  # "het totale tekort": the noun
     re.IGNORECASE,
 )
 

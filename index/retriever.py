@@ -14,7 +14,6 @@ from beleidszoeker.records import Answer, Chunk, Hit, SearchResult, Span
 from index.analysis import DUTCH_STOPWORDS
 from index.answer import (
     QUANTITY_GROUPS,
-    SHARE_SYMBOL,
     enumerates,
     extend_answer,
     introduces_list,
@@ -178,10 +177,12 @@ class HybridRetriever:
         self._tokens_cache: dict[str, list[Any]] = {}
         docs = index.documents.values()
         self._aliases = alias_table([d.meta for d in docs], (d.text for d in docs))
-        self._quantity_groups = [
-            (frozenset(t for w in words for t in self._unit_terms(w, parts=False)), symbol)
-            for words, symbol in QUANTITY_GROUPS
+        analysed = [
+            (frozenset(t for w in words for t in self._unit_terms(w, parts=False)), symbol, precise)
+            for words, symbol, precise in QUANTITY_GROUPS
         ]
+        self._quantity_groups = [(terms, symbol) for terms, symbol, _ in analysed]
+        self._precise_groups = [(terms, symbol) for terms, symbol, precise in analysed if precise]
 
     @classmethod
     def load(cls, settings: Settings, embedder: Any = None, params: RetrievalParams | None = None) -> HybridRetriever:
@@ -401,12 +402,20 @@ class HybridRetriever:
         if not wants_number(query):
             return None
         subject = quantity_subject(query)
-        return self._unit_terms(subject) if subject else frozenset()
+        if not subject:
+            return frozenset()
+        # A compound counts what its last part names (Dutch compounds are right-headed): a
+        # "jaarbudget" is a budget, so "twee jaar" gives no number of it.
+        from index.analysis import analyze
+
+        tokens = analyze(subject, splitter=self.index.lexical.splitter)
+        parts = [t.term for t in tokens if t.is_part]
+        return frozenset([t.term for t in tokens if not t.is_part] + parts[-1:])
 
     def _states(self, text: str, counted: frozenset[str], *, by_group: bool = True) -> bool:
         """A sentence gives a number of the counted thing (named as a whole word, or by its group;
-        a share asked for is given by "%" or "de helft" even without `by_group`)."""
-        groups = self._quantity_groups if by_group else [g for g in self._quantity_groups if g[1] == SHARE_SYMBOL]
+        without `by_group`, only by a precise group: providers as "organisaties", a share by "%")."""
+        groups = self._quantity_groups if by_group else self._precise_groups
         return states_quantity(text, self._unit_terms(text, parts=False), counted, groups)
 
     def _answer(

@@ -128,7 +128,7 @@ def _terms(text: str) -> set[str]:
 
 
 def _groups() -> list[tuple[frozenset[str], str]]:
-    return [(frozenset(t for w in ws for t in _terms(w)), sym) for ws, sym in QUANTITY_GROUPS]
+    return [(frozenset(t for w in ws for t in _terms(w)), sym) for ws, sym, _ in QUANTITY_GROUPS]
 
 
 @pytest.mark.parametrize(

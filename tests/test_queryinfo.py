@@ -34,6 +34,7 @@ from index.queryinfo import (
         ("hoeveel kinderen en jongeren wonen er", "kinderen"),
         ("neemt het aantal jeugdhulpcliënten toe of af", "jeugdhulpcliënten"),
         ("Hoe groot is het innovatiebudget?", "innovatiebudget"),
+        ("Hoe groot was het financiële tekort in 2020?", "tekort"),  # past tense; the noun, not its adjective
         ("welk percentage van de kinderen had jeugdhulp", "percentage"),
         ("hoeveel er zijn", None),
         ("Binnen hoeveel tijd is er hulp na een crisismelding?", None),  # any number of hours or days

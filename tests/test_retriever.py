@@ -281,6 +281,14 @@ def test_a_counting_question_ranks_the_passage_with_the_number_first(real):
     assert "150 aanbieders" in shallow.search(COUNTED_CONTRACTS).hits[1].chunk.text
 
 
+def test_a_compound_counts_what_its_last_part_names(real):
+    # A "jaarbudget" is a budget: "twee jaar" in a sentence on index rates gives no number of it.
+    assert not real.search("Hoe groot is het jaarbudget voor jeugdhulp in Twente?").answerable
+    # Providers are organisations: a lower passage naming "150 aanbieders" answers a question about them.
+    result = real.search("Met hoeveel zorgorganisaties heeft Samen voor Jeugd een contract?")
+    assert result.answerable and "150 aanbieders" in result.answer.text
+
+
 def test_a_time_question_ranks_passages_giving_a_time_span_higher(real):
     question = "Binnen hoeveel tijd krijgt een gezin in crisis hulp in de Bollenstreek?"
     assert "24 uur" in real.search(question, k=3).hits[0].chunk.text
