@@ -249,6 +249,14 @@ def analyze(text: str, *, split_compounds: bool = True, splitter: CompoundSplitt
     return tokens
 
 
+def head_terms(word: str, *, splitter: CompoundSplitter | None = None) -> frozenset[str]:
+    """What a word names: its own stem and, for a compound, its last part's. Dutch compounds are
+    right-headed, so a "jaarbudget" is a budget, not a year."""
+    tokens = analyze(word, splitter=splitter)
+    parts = [t.term for t in tokens if t.is_part]
+    return frozenset([t.term for t in tokens if not t.is_part] + parts[-1:])
+
+
 def query_terms(text: str, *, split_compounds: bool = True, splitter: CompoundSplitter | None = None) -> list[str]:
     """Terms of a query, through the same pipeline as the documents."""
     return [t.term for t in analyze(text, split_compounds=split_compounds, splitter=splitter)]

@@ -11,7 +11,7 @@ import numpy as np
 
 from beleidszoeker.config import Settings
 from beleidszoeker.records import Answer, Chunk, Hit, SearchResult, Span
-from index.analysis import DUTCH_STOPWORDS
+from index.analysis import DUTCH_STOPWORDS, analyze, head_terms
 from index.answer import (
     QUANTITY_GROUPS,
     enumerates,
@@ -390,8 +390,6 @@ class HybridRetriever:
         """Analysed terms of a sentence; cached, since the same passages come back query after query."""
         terms = self._terms_cache.get((text, parts))
         if terms is None:
-            from index.analysis import analyze
-
             tokens = analyze(text, split_compounds=parts, splitter=self.index.lexical.splitter)
             terms = frozenset(t.term for t in tokens)
             if len(self._terms_cache) < 200_000:
@@ -403,15 +401,8 @@ class HybridRetriever:
         if not wants_number(query):
             return None
         subject = quantity_subject(query)
-        if not subject:
-            return frozenset()
-        # A compound counts what its last part names (Dutch compounds are right-headed): a
-        # "jaarbudget" is a budget, so "twee jaar" gives no number of it.
-        from index.analysis import analyze
-
-        tokens = analyze(subject, splitter=self.index.lexical.splitter)
-        parts = [t.term for t in tokens if t.is_part]
-        return frozenset([t.term for t in tokens if not t.is_part] + parts[-1:])
+        # A compound counts what its last part names: "twee jaar" gives no number of a "jaarbudget".
+        return head_terms(subject, splitter=self.index.lexical.splitter) if subject else frozenset()
 
     def _states(self, text: str, counted: frozenset[str], *, by_group: bool = True) -> bool:
         """A sentence gives a number of the counted thing (named as a whole word, or by its group;
@@ -576,8 +567,6 @@ class HybridRetriever:
         """Analysed tokens of a passage (for marking query terms); cached per passage."""
         tokens = self._tokens_cache.get(chunk.id)
         if tokens is None:
-            from index.analysis import analyze
-
             tokens = analyze(chunk.text, splitter=self.index.lexical.splitter)
             if len(self._tokens_cache) < 50_000:
                 self._tokens_cache[chunk.id] = tokens

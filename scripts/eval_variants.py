@@ -50,7 +50,13 @@ def main() -> None:
     retriever = HybridRetriever.load(get_settings())
     cache: dict[str, object] = {}
     embed = retriever.embedder.embed_query
-    retriever.embedder.embed_query = lambda q: cache.setdefault(q, embed(q))  # type: ignore[method-assign]
+
+    def cached(q: str) -> object:
+        if q not in cache:
+            cache[q] = embed(q)
+        return cache[q]
+
+    retriever.embedder.embed_query = cached  # type: ignore[method-assign]
     items = load_gold(args.gold)
     print(f"{'variant':<22} adv R@1  R@5  MRR  ans | eng R@5 | cmp cov | AUROC abst ansd")
     base = retriever.params

@@ -15,6 +15,7 @@ from index.analysis import (
     CompoundSplitter,
     Token,
     analyze,
+    head_terms,
     inflection_variants,
     query_terms,
     stem,
@@ -105,6 +106,12 @@ def test_stemming_conflates_inflections() -> None:
 )
 def test_default_splitter_splits_policy_compounds(word: str, parts: set[str]) -> None:
     assert set(DEFAULT_SPLITTER.split(word)) == parts
+
+
+def test_head_terms_name_what_a_compound_is() -> None:
+    assert head_terms("jeugdhulpaanbieders") == {stem("jeugdhulpaanbieders"), stem("aanbieders")}  # not "jeugd"
+    assert head_terms("gemeenteraad") == {stem("gemeenteraad"), stem("raad")}
+    assert head_terms("fte") == {"fte"}
 
 
 @pytest.mark.parametrize(
