@@ -71,6 +71,7 @@ def test_evaluate_end_to_end_on_a_toy_search(tmp_path):
         ("heldout9.jsonl", {"advisor", "comparison", "english", "no_answer"}),
         ("heldout10.jsonl", {"advisor", "comparison", "english", "no_answer"}),
         ("heldout11.jsonl", {"advisor", "comparison", "english", "no_answer"}),
+        ("heldout12.jsonl", {"advisor", "comparison", "english", "no_answer"}),
     ],
 )
 def test_our_gold_files_quote_the_corpus_exactly(name, kinds):
