@@ -221,10 +221,15 @@ def reason_before(text: str, units: Sequence[Span], best: int) -> Span | None:
 _CAPTION = re.compile(r"^\W*(?:figuur|tabel|grafiek|afbeelding|figure|table)\s+\d+(?:\.\d+)*\b", re.IGNORECASE)
 
 
-def is_caption(unit: str) -> bool:
-    """A figure or table caption ("Figuur 2.1 Ontwikkeling percentage ..."): it names a topic the
-    text shows elsewhere, so it reads like an answer but never is one."""
-    return _CAPTION.match(unit) is not None
+def is_caption(unit: str, following: str = "") -> bool:
+    """A figure or table caption ("Figuur 2.1 Ontwikkeling percentage ..."), or the title line
+    of a table that `following` (the text after it) opens: it names what the text shows
+    elsewhere, so it reads like an answer but never is one."""
+    if _CAPTION.match(unit) is not None:
+        return True
+    next_line = following.lstrip().split("\n", 1)[0]
+    is_title = "|" not in unit and not unit.rstrip().endswith((".", ":", "?", "!"))
+    return is_title and next_line.count("|") >= 2
 
 
 def merge_spans(spans: Sequence[Span]) -> list[Span]:

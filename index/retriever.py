@@ -473,7 +473,7 @@ class HybridRetriever:
         options = []
         for j, (s, e) in enumerate(units):
             unit = text[s:e]
-            if is_caption(unit):
+            if is_caption(unit, text[e : e + 200]):
                 continue
             counts = asks.counted is not None and self._states(unit, asks.counted)
             reason = reason_before(text, units, j) if asks.reason else None

@@ -193,3 +193,11 @@ def test_captions_are_recognised() -> None:
     assert is_caption("Tabel 1: jeugdhulpgebruik naar categorie, Samen voor Jeugd 2019-2022.")
     assert not is_caption("In figuur 2.1 is te zien dat het gebruik stijgt.")
     assert not is_caption("Tabellen en cijfers staan in de bijlage.")
+
+
+def test_a_line_heading_a_table_is_a_caption() -> None:
+    table = "\nGemeente | 119 | 190 | 213\nHuisarts | 536 | 397 | 93"
+    assert is_caption("Beschikte bedragen voor 2020 (x 1000 euro)", table)
+    assert not is_caption("Producten | 2021 begroot | 2022 begroot", table)  # a row of the table itself
+    assert not is_caption("Hieronder staat een overzicht van de beschikte bedragen.", table)
+    assert not is_caption("Beschikte bedragen voor 2020 (x 1000 euro)", "\nDe bedragen stijgen elk jaar.")

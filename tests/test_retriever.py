@@ -367,7 +367,8 @@ def test_answers_have_the_shape_asked_for_and_are_never_a_caption(tmp_path):
         "Monitoring\n\nDe voortgang van het regioplan is een vast onderwerp. "
         "Het overleg met de aanbieders bespreekt de voortgang twee maal per jaar.\n\n"
         "Figuur 3.1 Aantal jeugdigen met jeugdhulp per jaar\n\n"
-        "Sinds 2019 groeide het gebruik: in 2023 kregen 1.100 jeugdigen jeugdhulp, tegen 900 in 2019.\n"
+        "Sinds 2019 groeide het gebruik: in 2023 kregen 1.100 jeugdigen jeugdhulp, tegen 900 in 2019.\n\n"
+        "Beschikte bedragen per verwijzer in 2020 (x 1000 euro)\nHuisarts | 536 | 397\nJeugdarts | 310 | 271\n"
     )
     retriever = _retriever_over(tmp_path, {"monitor.txt": monitor, "wachten.txt": PASSAGES["wachten.txt"] + "\n"})
     question = "Hoe vaak wordt de voortgang van het regioplan in het overleg met de aanbieders besproken?"
@@ -376,6 +377,8 @@ def test_answers_have_the_shape_asked_for_and_are_never_a_caption(tmp_path):
     assert "twee maal per jaar" not in retriever.search(question, k=1).answer.text  # the rule is what matters
     answer = retriever.search("aantal jeugdigen met jeugdhulp per jaar", k=1).answer
     assert not answer.text.startswith("Figuur")
+    answer = retriever.search("beschikte bedragen per verwijzer in 2020", k=1).answer
+    assert not answer.text.startswith("Beschikte bedragen")  # the title of the table is no answer
 
 
 def test_a_list_question_may_take_its_items_from_a_lower_passage(tmp_path):
