@@ -4,7 +4,8 @@ highlights and a calibrated confidence. Knows nothing of any user interface."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -55,6 +56,7 @@ from index.queryinfo import (
 from index.searchindex import SearchIndex
 
 MAX_QUERY_CHARS = 1000
+_SURFACE_WORD = re.compile(r"[\w'’-]+")
 
 
 class QueryError(ValueError):
@@ -117,6 +119,7 @@ class RetrievalParams:
     conf_known_center: float = 0.5
     conf_number_penalty: float = 6.0
     compare_margin: float = 0.06  # compare: a document counts when its best cosine is this close to the best
+    compare_keyword_weight: float = 0.2  # compare: share of the question's content words alone in its vector
     threshold: float = 0.5
 
 
@@ -219,11 +222,12 @@ class HybridRetriever:
         weights = self._query_weights(prepared)
         marks = self._mark_terms(prepared.text)
         f = filters or Filters()
+        topic = self._stress_content_words(prepared)
         per_doc_hits: list[Hit] = []
         for doc in self.index.documents:
             if f.docs and doc not in f.docs:
                 continue
-            cand = self._candidates(prepared, Filters(regions=f.regions, docs=(doc,), years=f.years))
+            cand = self._candidates(topic, Filters(regions=f.regions, docs=(doc,), years=f.years))
             sections = [self.index.chunks[int(r)].section for r in cand.rows]
             for i in spread_over_sections(np.argsort(-cand.score).tolist(), sections, per_doc):
                 hit = self._hit(int(cand.rows[i]), float(max(cand.dense[i], cand.unit_best[i])), cand, i)
@@ -307,6 +311,18 @@ class HybridRetriever:
         return SearchResult(
             query.text, confidence >= p.threshold, confidence, answer, hits, self._regions(query.named)
         )
+
+    def _stress_content_words(self, query: _Query) -> _Query:
+        """The question with its content words alone mixed into its vector. A comparison is
+        asked in a frame ("hoe gaan de regio's om met ...") that weighs as much in the embedding
+        as the topic does; inside one document, where every passage is about youth care, the
+        topic is what tells passages apart."""
+        w = self.params.compare_keyword_weight
+        words = " ".join(t for t in _SURFACE_WORD.findall(query.topic) if t.lower() not in DUTCH_STOPWORDS)
+        if not w or not words or words == query.topic:
+            return query
+        mixed = (1 - w) * query.vector + w * self.embedder.embed_query(words)
+        return replace(query, vector=(mixed / np.linalg.norm(mixed)).astype(np.float32))
 
     def _regions(self, docs: frozenset[str]) -> tuple[str, ...]:
         if not docs or len(docs) == len(self.index.documents):

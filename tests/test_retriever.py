@@ -458,3 +458,18 @@ def test_spread_over_sections_prefers_new_sections_then_fills_up():
     assert spread_over_sections([0, 1, 2, 3, 4], sections, 2) == [0, 2]
     assert spread_over_sections([0, 1, 3], sections, 2) == [0, 1]  # one section only: best two of it
     assert spread_over_sections([4, 2, 0], sections, 5) == [4, 2, 0]
+
+
+def test_compare_stresses_the_content_words_of_a_question(real):
+    question = real._prepare("Hoe gaan de regio's om met wachtlijsten?")
+    stressed = real._stress_content_words(question)
+    words = real.embedder.embed_query("gaan regio's wachtlijsten")
+    assert float(stressed.vector @ words) > float(question.vector @ words) + 0.005
+    assert abs(float(stressed.vector @ stressed.vector) - 1.0) < 1e-5
+    keywords = real._prepare("wachtlijsten jeugdhulp")  # nothing to leave out
+    assert real._stress_content_words(keywords) is keywords
+    real.params = replace(real.params, compare_keyword_weight=0.0)
+    try:
+        assert real._stress_content_words(question) is question
+    finally:
+        real.params = replace(real.params, compare_keyword_weight=0.2)
