@@ -264,9 +264,7 @@ class HybridRetriever:
         if topic != text and self.params.topic_weight > 0:
             # Mixed rather than replaced: "hoeveel gemeenten werken samen in Holland Rijnland"
             # is about the region itself.
-            w = self.params.topic_weight
-            mixed = (1 - w) * vector + w * self.embedder.embed_query(topic)
-            vector = (mixed / np.linalg.norm(mixed)).astype(np.float32)
+            vector = _mix(vector, self.embedder.embed_query(topic), self.params.topic_weight)
         words = f"{topic} {translate_terms(topic)}" if is_english(text) else topic
         asks = _Asks(
             counted=self._counted(text),
@@ -321,8 +319,7 @@ class HybridRetriever:
         words = " ".join(t for t in _SURFACE_WORD.findall(query.topic) if t.lower() not in DUTCH_STOPWORDS)
         if not w or not words or words == query.topic:
             return query
-        mixed = (1 - w) * query.vector + w * self.embedder.embed_query(words)
-        return replace(query, vector=(mixed / np.linalg.norm(mixed)).astype(np.float32))
+        return replace(query, vector=_mix(query.vector, self.embedder.embed_query(words), w))
 
     def _regions(self, docs: frozenset[str]) -> tuple[str, ...]:
         if not docs or len(docs) == len(self.index.documents):
@@ -615,6 +612,12 @@ def spread_over_sections(order: list[int], sections: list[str], n: int) -> list[
             seen.add(sections[i])
     rest = [i for i in order if i not in chosen]
     return chosen + rest[: n - len(chosen)]
+
+
+def _mix(vector: np.ndarray, other: np.ndarray, weight: float) -> np.ndarray:
+    """Unit vector of (1 - weight) * vector + weight * other."""
+    mixed = (1 - weight) * vector + weight * other
+    return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:
