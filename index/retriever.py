@@ -222,12 +222,12 @@ class HybridRetriever:
         weights = self._query_weights(prepared)
         marks = self._mark_terms(prepared.text)
         f = filters or Filters()
-        topic = self._stress_content_words(prepared)
+        stressed = self._stress_content_words(prepared)  # ranks passages within each document
         per_doc_hits: list[Hit] = []
         for doc in self.index.documents:
             if f.docs and doc not in f.docs:
                 continue
-            cand = self._candidates(topic, Filters(regions=f.regions, docs=(doc,), years=f.years))
+            cand = self._candidates(stressed, Filters(regions=f.regions, docs=(doc,), years=f.years))
             sections = [self.index.chunks[int(r)].section for r in cand.rows]
             for i in spread_over_sections(np.argsort(-cand.score).tolist(), sections, per_doc):
                 hit = self._hit(int(cand.rows[i]), float(max(cand.dense[i], cand.unit_best[i])), cand, i)
