@@ -123,11 +123,14 @@ def test_clean_spans_follow_the_runs_of_a_non_contiguous_chunk():
 
 
 def test_context_tidies_conversion_residue_but_keeps_text():
-    text = "## Kop\n[bookmark: _b1]**Figuur 1** <b>x</b>\n\nDe passage zelf.\n\nNa."
+    text = ("## Kop\n[bookmark: _b1]**Figuur 1** <b>x</b>\n\n<i>Bron: divosa</i> zie [de site](https://example.org)."
+            "\n\n<p>De passage *zelf* staat hier.</p>\n\n- › Na een lijst.\n")
     s = text.index("De passage")
-    out = view.context_html(_doc(text), s, s + 16, window=None)
-    assert "##" not in out and "bookmark" not in out and "**" not in out
-    assert "Figuur 1" in out and "&lt;b&gt;x&lt;/b&gt;" in out and "Kop" in out
+    out = view.context_html(_doc(text), s, text.index("</p>"), [(s, s + 10)], window=None)
+    for residue in ("##", "bookmark", "**", "&lt;i&gt;", "&lt;p&gt;", "&lt;b&gt;", "](", "&#42;", "›"):
+        assert residue not in out, residue
+    assert "Kop" in out and "Bron&#58; divosa" in out and "de site" in out and "Na een lijst." in out
+    assert '<mark class="bz-ans">De passage</mark>' in out  # the original offsets still mark the right words
 
 
 def test_excerpt_shows_the_answer_with_some_context():
