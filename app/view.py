@@ -33,8 +33,9 @@ MODES: dict[str, str] = {
     "vraag": "Vraag stellen",
     "vergelijk": "Vergelijk regio's",
     "corpus": "Corpus",
-    "toevoegen": "Document toevoegen",
+    "documenten": "Documenten",
 }
+LEGACY_MODES = {"toevoegen": "documenten"}  # old links keep working
 DEFAULT_MODE = "vraag"
 
 NOT_ANSWERABLE = "Geen passend antwoord gevonden in de documenten"
@@ -421,6 +422,7 @@ def _values(params: Mapping[str, Any], key: str) -> list[str]:
 def decode_params(params: Mapping[str, Any]) -> ViewState:
     """Query parameters (str or list values) -> ViewState; unknown or malformed values are ignored."""
     mode = (_values(params, "modus") or [DEFAULT_MODE])[-1]
+    mode = LEGACY_MODES.get(mode, mode)
     years = []
     for y in _values(params, "jaar"):
         if y.strip().isdigit():
@@ -626,6 +628,19 @@ def safe_filename(name: str) -> str:
     stem = re.sub(r"[^\w\-]+", "_", stem, flags=re.UNICODE).strip("._-")[:100] or "document"
     suffix = re.sub(r"[^A-Za-z0-9]", "", suffix).lower()[:10]
     return f"{stem}.{suffix}" if suffix else stem
+
+
+def download_label(title: str, suffix: str) -> str:
+    """'Regiovisie Jeugdhulp Twente (PDF)': what a download button names instead of a hash file name."""
+    kind = suffix.lstrip(".").upper()
+    return f"{title} ({kind})" if kind else title
+
+
+def download_name(title: str, fallback: str) -> str:
+    """A file name from the title with the source's suffix: 'Regiovisie_Jeugdhulp_Twente.pdf'."""
+    suffix = PurePath(fallback).suffix.lower()
+    name = safe_filename(f"{title}{suffix}") if title.strip() else fallback
+    return name if PurePath(name).stem not in ("", "document") else fallback
 
 
 def format_built_at(iso: str) -> str:
