@@ -47,6 +47,7 @@ CSS = """
 html { font-size: 17px; }
 .block-container { padding-top: 2.2rem; max-width: 1500px; }
 [data-testid="stAppDeployButton"] { display: none; }
+[data-testid="stHeader"] { background: transparent; }
 h1 { font-size: 2.1rem !important; }
 .bz-sub { color: var(--bz-muted); font-size: 1.05rem; margin-top: -0.6rem; margin-bottom: 0.6rem; }
 .bz-card { border-radius: 10px; padding: 1rem 1.3rem; margin: 0.4rem 0 1.1rem 0; color: var(--bz-ink);
@@ -104,16 +105,16 @@ mark.bz-ans { background: var(--bz-hl); color: inherit; padding: .05rem .1rem; b
   display: block; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after { content: "PDF, DOCX, TXT of MD";
   display: block; font-size: .85rem; color: var(--bz-muted); }
-[data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
-[data-testid="stFileUploaderDropzone"] button::after { content: "Bestand kiezen"; font-size: .95rem; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button span[data-has-shortcut]::after { content: "Bestand kiezen"; }
 /* The compare grid wraps into fewer, wider columns where three would be narrow. */
 .st-key-bz-grid [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
 .st-key-bz-grid [data-testid="stColumn"] { min-width: min(100%, 24rem); }
 /* A projector (1280x720) and small laptops: the answer card above the fold. */
 @media (max-width: 1400px), (max-height: 800px) {
   html { font-size: 15px; }
-  .block-container { padding-top: 1.2rem; padding-bottom: 2rem; }
-  h1 { font-size: 1.6rem !important; padding: .2rem 0 !important; }
+  .block-container { padding-top: 3.4rem; padding-bottom: 2rem; }
+  h1 { font-size: 1.6rem !important; padding: 0 0 .2rem 0 !important; }
   .bz-sub { margin-top: -0.4rem; margin-bottom: .3rem; font-size: .95rem; }
   .bz-answer-text { font-size: 1.2rem; }
   .bz-card { padding: .7rem 1rem; margin: .2rem 0 .7rem 0; }
@@ -558,21 +559,23 @@ def mode_corpus(retriever: Any, settings: Settings, filt: Any) -> None:
             "Jaar": str(d.meta.year or ""),
             "Soort": d.meta.doc_type,
             "Passages": counts.get(f, 0),
-            "Pagina's": len(d.pages) or None,
-            "Bestand": f,
+            "Pagina's": str(len(d.pages)) if d.pages else "–",
             "In filter": "ja" if view.doc_passes(d, *filt) else "nee",
         })
+    # Widths that fit a 1280-pixel screen with the sidebar open: no column hidden behind a scroll bar.
     st.dataframe(
         rows, hide_index=True, width="stretch",
         column_config={
-            "Titel": st.column_config.TextColumn(width="large"),
-            "Regio": st.column_config.TextColumn(width="medium"),
-            "Jaar": st.column_config.TextColumn(width="small"),
-            "Passages": st.column_config.NumberColumn(width="small"),
-            "Pagina's": st.column_config.NumberColumn(width="small"),
-            "In filter": st.column_config.TextColumn(width="small"),
+            "Titel": st.column_config.TextColumn(width=300),
+            "Regio": st.column_config.TextColumn(width=160),
+            "Jaar": st.column_config.TextColumn(width=50),
+            "Soort": st.column_config.TextColumn(width=100),
+            "Passages": st.column_config.NumberColumn(width=70),
+            "Pagina's": st.column_config.TextColumn(width=65),
+            "In filter": st.column_config.TextColumn(width=65),
         },
     )
+    st.caption("De bestandsnamen en het wijzigen van gegevens staan bij **Documenten**.")
     st.caption("Nieuwe documenten: zet ze in de corpusmap met een regel in manifest.toml en voer "
                f"`{BUILD_COMMAND}` uit — of gebruik **Documenten**.")
 

@@ -252,6 +252,26 @@ ARGPARSE_NL = (
 )
 
 
+def cmd_wachtwoord(args: argparse.Namespace) -> int:
+    """Print a salted hash of the admin password, to set instead of the password itself."""
+    import getpass
+
+    from app.auth import HASH_ENV, hash_password
+
+    if sys.stdin.isatty():
+        first = getpass.getpass("Nieuw beheerderswachtwoord: ")
+        if getpass.getpass("Nog een keer: ") != first:
+            print("fout: de twee wachtwoorden verschillen; er is niets aangemaakt", file=sys.stderr)
+            return EXIT_ERROR
+    else:
+        first = sys.stdin.readline().rstrip("\n")
+    if len(first) < 8:
+        print("fout: kies een wachtwoord van minstens 8 tekens", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{HASH_ENV}='{hash_password(first)}'")
+    return EXIT_OK
+
+
 def _add_query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="*", help="de vraag (tussen aanhalingstekens)")
     p.add_argument("--queries", metavar="BESTAND", help="een vraag per regel; - leest van stdin")
@@ -301,6 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="ook per vraag")
     p.add_argument("--json-out", help="schrijf de cijfers ook als JSON")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("wachtwoord", help="beheerderswachtwoord voor de app versleutelen (voor de omgeving)")
+    p.set_defaults(func=cmd_wachtwoord)
 
     p = sub.add_parser("app", help="de Streamlit-app starten")
     p.add_argument("--port", type=_count(1), default=8501, help="poort (standaard 8501)")

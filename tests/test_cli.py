@@ -256,3 +256,32 @@ def test_eval_validates_before_scoring(real, monkeypatch, capsys, tmp_path):
     one.write_text(line + "\n", encoding="utf-8")
     code, out, _ = run_cli(capsys, "eval", str(one))
     assert code == 0 and "advisor" in out and "nan" not in out and "n.v.t." in out
+
+
+def test_wachtwoord_prints_a_hash_the_app_accepts(capsys, monkeypatch):
+    import io
+
+    from app import auth
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("een-goed-wachtwoord\n"))
+    code, out, _ = run_cli(capsys, "wachtwoord")
+    name, value = out.strip().split("=", 1)
+    assert code == 0 and name == auth.HASH_ENV and "een-goed-wachtwoord" not in out
+    config = auth.config_from({auth.HASH_ENV: value.strip("'")})
+    assert auth.check_password("een-goed-wachtwoord", config) and not auth.check_password("fout", config)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("kort\n"))
+    code, _, err = run_cli(capsys, "wachtwoord")
+    assert code == 1 and "minstens 8" in err
+
+
+def test_readme_gold_examples_are_valid_and_its_commands_need_no_shared_folder():
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"### Gold file.*?```json\n(.*?)```", readme, re.S).group(1)
+    docs = {p.name for p in (ROOT / "corpus").iterdir()}
+    check = check_gold(block.encode(), "README", docs)
+    assert check.ok and {i.kind for i in check.items} == {"advisor", "no_answer"}, check.problems
+    commands = "\n".join(re.findall(r"```bash\n(.*?)```", readme, re.S))
+    assert "../shared" not in commands and "eval/extra.jsonl" in commands
+    assert "<!-- figures:start -->" in readme and "<!-- figures:end -->" in readme
