@@ -265,6 +265,19 @@ def compare_instead(query: str) -> None:
     set_query(query, "q_vergelijk")
 
 
+def link_regions(values: list[str], documents: dict[str, Document]) -> list[str]:
+    """Regions from a link as the index names them: 'twente' and aliases work; unknown ones are dropped."""
+    from beleidszoeker.filters import FilterError, resolve_regions
+
+    out: list[str] = []
+    for value in values:
+        try:
+            out += [r for r in resolve_regions([value], documents) if r not in out]
+        except FilterError:
+            continue
+    return out
+
+
 def clear_filters() -> None:
     for key in ("f_regio", "f_doc", "f_jaar"):
         ss()[key] = []
@@ -853,7 +866,7 @@ def main() -> None:
     doc_options = sorted(documents, key=lambda f: (documents[f].meta.region.lower(), titles[f].lower()))
     url_state = ss().get("_url")
     if url_state is not None and retriever is not None:  # filters from the link, once their options are known
-        ss()["f_regio"] = [r for r in url_state.regions if r in regions]
+        ss()["f_regio"] = link_regions(url_state.regions, documents)
         ss()["f_doc"] = [d for d in url_state.docs if d in documents]
         ss()["f_jaar"] = [y for y in url_state.years if y in years]
         ss()["_url"] = None

@@ -393,6 +393,13 @@ def test_query_params_restore_view(real, monkeypatch):
 
 
 @pytest.mark.slow
+def test_link_regions_match_case_and_aliases(real, monkeypatch):
+    at = _app(real, monkeypatch, modus="vraag", regio=["twente", "Bollenstreek", "Atlantis"]).run()
+    assert not at.exception
+    assert at.multiselect(key="f_regio").value == ["Twente", "Holland Rijnland (Duin- en Bollenstreek)"]
+
+
+@pytest.mark.slow
 def test_exports_of_a_real_result_contain_citations(real, monkeypatch):
     from beleidszoeker.config import Settings
     from index.retriever import HybridRetriever
