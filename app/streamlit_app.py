@@ -696,7 +696,8 @@ def mode_documents(settings: Settings, retriever: Any) -> None:
         st.caption("Er zijn nog geen documenten geïndexeerd.")
         return
     if writer is None:
-        st.caption("Alleen een beheerder kan de gegevens van een document wijzigen.")
+        st.caption("Alleen een beheerder kan de gegevens van een document wijzigen; de lijst met alle documenten staat "
+                   "bij **Corpus**.")
         return
     edit_section(settings, documents, writer)
     with st.expander("Wijzigingslog"):

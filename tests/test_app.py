@@ -746,3 +746,28 @@ def test_single_sign_on_configured_offers_the_login_and_hides_writes(xss, tmp_pa
     labels = [b.label for b in at.button]
     assert "Inloggen met uw organisatieaccount" in labels and "Toevoegen en indexeren" not in labels
     assert not any(t.key == "admin_pw" for t in at.text_input)  # no password box when none is configured
+
+
+@pytest.mark.slow
+def test_single_sign_on_admin_writes_and_others_only_read(xss, tmp_path, monkeypatch):
+    import json
+
+    data = fresh_copy(xss, tmp_path)
+    monkeypatch.setenv("BELEIDSZOEKER_ADMIN_EMAILS", "beheer@gemeente.nl")
+    secrets = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "bz",
+               "client_secret": "s", "server_metadata_url": "https://login.example.invalid/.well-known/openid"}
+    at = _app(data, monkeypatch, modus="documenten")
+    at.secrets["auth"] = secrets
+    at.user = {"is_logged_in": True, "email": "iemand@gemeente.nl"}
+    at.run()
+    assert any("mag geen documenten wijzigen" in w.value for w in at.warning)
+    assert "Toevoegen en indexeren" not in [b.label for b in at.button]
+    at = _app(data, monkeypatch, modus="documenten")
+    at.secrets["auth"] = secrets
+    at.user = {"is_logged_in": True, "email": "Beheer@gemeente.nl"}
+    at.run()
+    assert any("beheer@gemeente.nl" in c.value for c in at.caption)
+    at = _fill_add(at, "zeeland.txt", ZEELAND_TEXT.encode(), "Plan Zeeland", "Zeeland", 2024)
+    assert any("is toegevoegd" in s.value for s in at.success), [e.value for e in at.error]
+    log = [json.loads(line) for line in (data.data / "wijzigingen.log").read_text().splitlines()]
+    assert log[-1]["gebruiker"] == "beheer@gemeente.nl" and log[-1]["gelukt"]
