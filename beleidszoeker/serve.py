@@ -112,3 +112,21 @@ def run_child(cmd: Sequence[str], cwd: Path) -> int:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)  # anything the child left behind in its group
     return 0 if stopping["signal"] else code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m beleidszoeker.serve PORT`: exit 1 with the Dutch message when PORT is taken."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        port = int(args[0]) if args else 8501
+    except ValueError:
+        print(f"fout: poort {args[0]!r} is geen getal", file=sys.stderr)
+        return 1
+    if port_free(port):
+        return 0
+    print(busy_port_message(port), file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

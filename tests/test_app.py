@@ -248,6 +248,14 @@ def test_no_index_shows_build_command(tmp_path, monkeypatch):
     assert "beleidszoeker ingest && beleidszoeker index" in codes and "bash scripts/run" in codes
 
 
+def test_documents_page_without_an_index_offers_the_first_upload(tmp_path, monkeypatch):
+    empty = DataDir(tmp_path / "corpus", tmp_path / "data")
+    at = _app(empty, monkeypatch, modus="documenten").run()
+    assert not at.exception
+    assert "Document toevoegen" in [s.value for s in at.subheader]
+    assert "Toevoegen en indexeren" in [b.label for b in at.button]
+
+
 # ---- the page with the real index (slow) -------------------------------------------------------
 
 

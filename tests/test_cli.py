@@ -285,3 +285,16 @@ def test_readme_gold_examples_are_valid_and_its_commands_need_no_shared_folder()
     commands = "\n".join(re.findall(r"```bash\n(.*?)```", readme, re.S))
     assert "../shared" not in commands and "eval/extra.jsonl" in commands
     assert "<!-- figures:start -->" in readme and "<!-- figures:end -->" in readme
+
+
+def test_port_check_for_scripts_run():
+    with socket.socket() as s:
+        s.bind(("", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        busy = subprocess.run([sys.executable, "-m", "beleidszoeker.serve", str(port)], cwd=ROOT,
+                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert busy.returncode == 1 and "al in gebruik" in busy.stderr and "--port" in busy.stderr
+    free = subprocess.run([sys.executable, "-m", "beleidszoeker.serve", str(_free_port())], cwd=ROOT,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert free.returncode == 0 and free.stderr == ""
