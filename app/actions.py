@@ -1,8 +1,11 @@
-"""What the app does besides rendering: adding a user's document to the corpus and the index.
+"""What the app does besides rendering: adding, editing, replacing and removing a document.
 
 Kept apart from the Streamlit page so it can be tested directly. It only calls the ingest and
 index packages' public functions (`run_ingest`, `build_index`, `toml_entry`); all retrieval
-logic stays there.
+logic stays there. Every change is incremental (only the changed document is read and embedded
+again), the store and index are swapped in atomically by those functions, and on any failure the
+corpus file and manifest are put back as they were, so nothing is lost. Each attempt is written
+to an append-only log (`<data>/wijzigingen.log`): who changed what, and whether it worked.
 """
 
 from __future__ import annotations
@@ -71,8 +74,7 @@ def validate(new: NewDocument, settings: Settings) -> tuple[str, list[str]]:
         errors.append("Vul een titel in: die verschijnt in elke bronvermelding.")
     if not new.region.strip():
         errors.append("Vul een regio in (bijv. de jeugdregio of gemeente).")
-    if new.year is not None and not 1900 <= new.year <= 2100:
-        errors.append(f"Jaar {new.year} klopt niet; gebruik een jaartal als 2024.")
+    errors += _year_problems(new.year)
     target = settings.corpus_dir / name
     if not errors and target.exists():
         errors.append(
@@ -92,7 +94,15 @@ def validate(new: NewDocument, settings: Settings) -> tuple[str, list[str]]:
     return name, errors
 
 
-def add_document(new: NewDocument, settings: Settings, *, embedder: Any = None) -> AddResult:
+def _year_problems(year: int | None) -> list[str]:
+    if year is None:
+        return ["Vul het jaar van het document in (bijv. 2024): het staat in elke bronvermelding."]
+    if not 1900 <= year <= 2100:
+        return [f"Jaar {year} klopt niet; gebruik een jaartal als 2024."]
+    return []
+
+
+def add_document(new: NewDocument, settings: Settings, *, embedder: Any = None, user: str = "") -> AddResult:
     """Validate, save into the corpus folder, add to the manifest, ingest and index the document.
 
     On any failure the saved file and the manifest entry are removed again, so nothing half-added
@@ -100,9 +110,13 @@ def add_document(new: NewDocument, settings: Settings, *, embedder: Any = None) 
     """
     name, errors = validate(new, settings)
     if errors:
-        return AddResult(False, name, errors)
-    with WRITE_LOCK:
-        return _add_locked(new, settings, name, embedder)
+        result = AddResult(False, name, errors)
+    else:
+        with WRITE_LOCK:
+            result = _add_locked(new, settings, name, embedder)
+    log_change(settings, user, "toevoegen", name, result.ok, {"titel": new.title, "regio": new.region,
+                                                            "jaar": new.year}, result.errors)
+    return result
 
 
 def _add_locked(new: NewDocument, settings: Settings, name: str, embedder: Any) -> AddResult:
@@ -201,3 +215,270 @@ def source_path(settings: Settings, file: str) -> Path | None:
         if p.name == file and p.is_file():
             return p
     return None
+
+
+# ---- the change log ----------------------------------------------------------------------------
+
+LOG_NAME = "wijzigingen.log"
+
+
+def log_path(settings: Settings) -> Path:
+    return settings.data_dir / LOG_NAME
+
+
+def log_change(settings: Settings, user: str, action: str, file: str, ok: bool,
+               detail: dict[str, Any] | None = None, errors: list[str] | None = None) -> None:
+    """Append one JSON line: when, who, what, on which document, and whether it worked."""
+    import json
+    import os
+    from datetime import UTC, datetime
+
+    entry = {"tijd": datetime.now(UTC).isoformat(timespec="seconds"), "gebruiker": user or "onbekend",
+             "actie": action, "document": file, "gelukt": ok}
+    if detail:
+        entry["gegevens"] = detail
+    if errors:
+        entry["fouten"] = errors
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+    fd = os.open(log_path(settings), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+def read_log(settings: Settings, last: int = 50) -> list[dict[str, Any]]:
+    import json
+
+    try:
+        lines = log_path(settings).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    out = []
+    for line in lines[-last:]:
+        with contextlib.suppress(ValueError):
+            out.append(json.loads(line))
+    return out
+
+
+# ---- editing, replacing and removing a document ------------------------------------------------
+
+
+@dataclass
+class DocEdit:
+    """The metadata a user can change in the app (the manifest's fields)."""
+
+    title: str
+    region: str
+    year: int | None
+    municipalities: tuple[str, ...] = ()
+    doc_type: str = ""
+    source: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class ChangeResult:
+    ok: bool
+    file: str
+    errors: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+def manifest_with(text: str, file: str, entry: str | None) -> str:
+    """`text` (manifest.toml) with the table of `file` replaced by `entry`, or removed (None), or
+    appended when absent. Comments and the other tables stay as they are."""
+    import tomllib
+
+    lines = text.splitlines(keepends=True)
+    headers = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            with contextlib.suppress(tomllib.TOMLDecodeError):
+                keys = list(tomllib.loads(stripped))
+                if keys:
+                    headers.append((i, keys[0]))
+    mine = [i for i, (_, key) in enumerate(headers) if key == file]
+    new_block = [] if entry is None else [entry.lstrip("\n")]
+    if not mine:
+        if entry is None:
+            return text
+        return text.rstrip("\n") + "\n\n" + entry.lstrip("\n")
+    start = headers[mine[0]][0]
+    end = headers[mine[0] + 1][0] if mine[0] + 1 < len(headers) else len(lines)
+    while end > start + 1 and lines[end - 1].lstrip().startswith("#"):  # comments above the next table
+        end -= 1
+    tail = lines[end:]
+    if new_block and tail:
+        new_block.append("\n")
+    head = lines[:start]
+    if entry is None and head and not tail:
+        while head and not head[-1].strip():
+            head.pop()
+    return "".join(head + new_block + tail)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    import os
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+@dataclass
+class _Snapshot:
+    """The corpus file and the manifest as they were before a change, to put back on failure."""
+
+    path: Path
+    data: bytes | None
+    manifest: Path
+    manifest_data: bytes | None
+
+    @classmethod
+    def take(cls, path: Path, manifest: Path) -> _Snapshot:
+        return cls(path, path.read_bytes() if path.exists() else None, manifest,
+                   manifest.read_bytes() if manifest.exists() else None)
+
+    def restore(self, settings: Settings) -> None:
+        from ingest.pipeline import run_ingest
+
+        for p, data in ((self.path, self.data), (self.manifest, self.manifest_data)):
+            if data is None:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+            else:
+                _write_atomic(p, data)
+        with contextlib.suppress(Exception):  # the store may already hold the change: sync it back
+            run_ingest(settings, progress=False)
+
+
+def _reindex(settings: Settings, snap: _Snapshot, name: str, embedder: Any, *, sync: bool) -> ChangeResult:
+    """Ingest the changed document (or sync the whole folder) and rebuild the index; undo on failure."""
+    from index.build import build_index
+    from ingest.pipeline import run_ingest
+
+    try:
+        report = run_ingest(settings, None if sync else [snap.path], progress=False)
+    except Exception as err:
+        snap.restore(settings)
+        return ChangeResult(False, name, [f"{name}: inlezen mislukt ({type(err).__name__}: {err})"])
+    skipped = [s.reason for s in report.skipped if s.file == name]
+    if skipped or (not sync and name not in report.ingested and not report.unchanged):
+        snap.restore(settings)
+        return ChangeResult(False, name, skipped or [f"{name}: niet ingelezen"])
+    try:
+        build = build_index(settings, embedder=embedder, progress=False)
+    except Exception as err:
+        snap.restore(settings)
+        return ChangeResult(False, name, [f"indexeren mislukt ({type(err).__name__}: {err}); er is niets gewijzigd"])
+    return ChangeResult(True, name, [], build.summary())
+
+
+def _known(settings: Settings, file: str) -> list[str]:
+    if not (settings.corpus_dir / file).is_file():
+        return [f"{file} staat niet (meer) in de corpusmap; vernieuw de pagina."]
+    return []
+
+
+def edit_problems(edit: DocEdit) -> list[str]:
+    errors = []
+    if not edit.title.strip():
+        errors.append("Vul een titel in: die verschijnt in elke bronvermelding.")
+    if not edit.region.strip():
+        errors.append("Vul een regio in (bijv. de jeugdregio of gemeente).")
+    return errors + _year_problems(edit.year)
+
+
+def update_document(file: str, edit: DocEdit, settings: Settings, *, embedder: Any = None,
+                    user: str = "") -> ChangeResult:
+    """Write new metadata for `file` into manifest.toml and re-index that document only."""
+    from ingest.manifest import ManifestError, load_manifest, toml_entry
+
+    errors = _known(settings, file) + edit_problems(edit)
+    result = ChangeResult(False, file, errors)
+    if not errors:
+        with WRITE_LOCK:
+            manifest = settings.manifest_path
+            try:
+                old = load_manifest(manifest).get(file)
+            except ManifestError as err:
+                old, result = None, ChangeResult(False, file, [f"fout in het manifest: {err}"])
+            if not result.errors:
+                date = old.date if old is not None and old.year == edit.year and old.date else str(edit.year or "")
+                meta = DocMeta(
+                    file=file, title=edit.title.strip(), region=edit.region.strip(),
+                    municipalities=tuple(m.strip() for m in edit.municipalities if m.strip()),
+                    year=edit.year, date=date, doc_type=edit.doc_type.strip(), source=edit.source.strip(),
+                    aliases=tuple(a.strip() for a in edit.aliases if a.strip()),
+                )
+                snap = _Snapshot.take(settings.corpus_dir / file, manifest)
+                text = manifest.read_text(encoding="utf-8") if manifest.exists() else ""
+                _write_atomic(manifest, manifest_with(text, file, toml_entry(meta)).encode("utf-8"))
+                try:
+                    written = load_manifest(manifest).get(file)
+                except ManifestError as err:
+                    written = None
+                    result = ChangeResult(False, file, [f"fout in het manifest: {err}"])
+                if written != meta:
+                    snap.restore(settings)
+                    result = ChangeResult(False, file, result.errors or ["het manifest kon niet worden bijgewerkt"])
+                else:
+                    result = _reindex(settings, snap, file, embedder, sync=False)
+    log_change(settings, user, "gegevens wijzigen", file, result.ok,
+               {"titel": edit.title, "regio": edit.region, "jaar": edit.year, "soort": edit.doc_type,
+                "gemeenten": list(edit.municipalities), "bron": edit.source, "andere namen": list(edit.aliases)},
+               result.errors)
+    return result
+
+
+def replace_document(file: str, filename: str, data: bytes, settings: Settings, *, embedder: Any = None,
+                     user: str = "") -> ChangeResult:
+    """Put a new version of `file` in place (same file type) and re-index it; the old one returns on failure."""
+    errors = _known(settings, file)
+    new_suffix, old_suffix = Path(filename).suffix.lower(), Path(file).suffix.lower()
+    if new_suffix != old_suffix:
+        errors.append(f"{filename}: een {old_suffix}-document kan alleen door een {old_suffix}-bestand worden "
+                      "vervangen; voeg een ander bestandstype toe als nieuw document.")
+    if not data:
+        errors.append(f"{filename}: leeg bestand (0 bytes); kies een bestand met inhoud")
+    elif len(data) > settings.max_file_mb * 1024 * 1024:
+        errors.append(f"{filename}: bestand is te groot ({len(data) / 1048576:.1f} MB); de grens is "
+                      f"{settings.max_file_mb:g} MB (BELEIDSZOEKER_MAX_FILE_MB)")
+    result = ChangeResult(False, file, errors)
+    if not errors:
+        with WRITE_LOCK:
+            path = settings.corpus_dir / file
+            snap = _Snapshot.take(path, settings.manifest_path)
+            if snap.data == data:
+                result = ChangeResult(False, file, [f"{filename} is hetzelfde bestand als de huidige versie."])
+            else:
+                _write_atomic(path, data)
+                result = _reindex(settings, snap, file, embedder, sync=False)
+    log_change(settings, user, "bestand vervangen", file, result.ok, {"nieuw bestand": filename,
+                                                                      "bytes": len(data)}, result.errors)
+    return result
+
+
+def remove_document(file: str, settings: Settings, *, embedder: Any = None, user: str = "") -> ChangeResult:
+    """Remove `file` from the corpus folder, the manifest, the store and the index."""
+    from ingest.store import load_store
+
+    errors = _known(settings, file)
+    if not errors and set(load_store(settings.store_dir).documents) <= {file}:
+        errors.append("Dit is het laatste document; zonder documenten is er niets om in te zoeken. "
+                      "Voeg eerst een ander document toe.")
+    result = ChangeResult(False, file, errors)
+    if not errors:
+        with WRITE_LOCK:
+            manifest = settings.manifest_path
+            snap = _Snapshot.take(settings.corpus_dir / file, manifest)
+            if snap.manifest_data is not None:
+                text = snap.manifest_data.decode("utf-8")
+                _write_atomic(manifest, manifest_with(text, file, None).encode("utf-8"))
+            snap.path.unlink()
+            result = _reindex(settings, snap, file, embedder, sync=True)
+    log_change(settings, user, "verwijderen", file, result.ok, None, result.errors)
+    return result

@@ -19,10 +19,13 @@ if str(ROOT) not in sys.path:  # `streamlit run app/streamlit_app.py` only puts 
 
 import streamlit as st  # noqa: E402
 
-from app import view  # noqa: E402
-from app.actions import NewDocument, add_document, source_path, supported_suffixes  # noqa: E402
+from app import actions, auth, view  # noqa: E402
+from app.actions import DocEdit, NewDocument, add_document, source_path, supported_suffixes  # noqa: E402
 from beleidszoeker.config import Settings, get_settings, limit_native_threads  # noqa: E402
+from beleidszoeker.display import clean_document, count_label  # noqa: E402
 from beleidszoeker.records import Document, Hit, SearchResult  # noqa: E402
+from beleidszoeker.similar_marks import mark_similar_sentences  # noqa: E402
+from beleidszoeker.textmap import MappedText  # noqa: E402
 
 limit_native_threads()
 
@@ -44,6 +47,7 @@ CSS = """
 html { font-size: 17px; }
 .block-container { padding-top: 2.2rem; max-width: 1500px; }
 [data-testid="stAppDeployButton"] { display: none; }
+[data-testid="stHeader"] { background: transparent; }
 h1 { font-size: 2.1rem !important; }
 .bz-sub { color: var(--bz-muted); font-size: 1.05rem; margin-top: -0.6rem; margin-bottom: 0.6rem; }
 .bz-card { border-radius: 10px; padding: 1rem 1.3rem; margin: 0.4rem 0 1.1rem 0; color: var(--bz-ink);
@@ -92,6 +96,39 @@ mark.bz-ans { background: var(--bz-hl); color: inherit; padding: .05rem .1rem; b
 .bz-missing { color: #6e7781; font-style: italic; background: #f6f8fa; border-radius: 6px; padding: .8rem 1rem;
   font-size: 1.05rem; }
 .bz-panel-title { font-weight: 700; font-size: 1.05rem; margin: .3rem 0 .2rem 0; }
+/* Streamlit's own English hints: "Press Enter to submit form" sat over long questions. */
+[data-testid="InputInstructions"] { display: none !important; }
+/* The file uploader's English texts, replaced by Dutch ones. */
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span,
+[data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before { content: "Sleep een bestand hierheen";
+  display: block; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after { content: "PDF, DOCX, TXT of MD";
+  display: block; font-size: .85rem; color: var(--bz-muted); }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button span[data-has-shortcut]::after { content: "Bestand kiezen"; }
+/* The compare grid wraps into fewer, wider columns where three would be narrow. */
+.st-key-bz-grid [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+.st-key-bz-grid [data-testid="stColumn"] { min-width: min(100%, 24rem); }
+/* A projector (1280x720) and small laptops: the answer card above the fold. */
+@media (max-width: 1400px), (max-height: 800px) {
+  html { font-size: 15px; }
+  .block-container { padding-top: 3.4rem; padding-bottom: 2rem; }
+  h1 { font-size: 1.6rem !important; padding: 0 0 .2rem 0 !important; }
+  .bz-sub { margin-top: -0.4rem; margin-bottom: .3rem; font-size: .95rem; }
+  .bz-answer-text { font-size: 1.2rem; }
+  .bz-card { padding: .7rem 1rem; margin: .2rem 0 .7rem 0; }
+}
+@media (max-height: 800px) {
+  .bz-sub { display: none; }
+}
+/* A phone: everything in one column, readable type. */
+@media (max-width: 640px) {
+  html { font-size: 15px; }
+  .block-container { padding-left: .8rem; padding-right: .8rem; }
+  .bz-conf-bar { width: 100px; }
+  .bz-score { margin-left: 0; }
+}
 </style>
 """
 
@@ -155,6 +192,12 @@ def run_similar(data_dir: str, stamp: int, chunk_id: str, _retriever: Any) -> li
         return _retriever.similar(chunk_id, k=SIMILAR_K * 6)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def cleaned_document(data_dir: str, stamp: int, doc_id: str, _doc: Document) -> MappedText:
+    """The document cleaned like its passages, once per index version (the context view's text)."""
+    return clean_document(_doc.text)
+
+
 # ---- state -------------------------------------------------------------------------------------
 
 
@@ -188,6 +231,21 @@ def toggle(key: str, chunk_id: str) -> None:
     ss()[key] = "" if ss().get(key) == chunk_id else chunk_id
 
 
+def submit_query(widget_key: str) -> None:
+    """Runs before the page: a new question closes the open panels, so the page, its link and its
+    export never carry the previous question's context/similar ids."""
+    new = str(ss().get(widget_key, ""))
+    if " ".join(new.split()) != " ".join(str(ss().get("query", "")).split()):
+        ss()["ctx"] = ss()["sim"] = ""
+    ss()["query"] = new
+
+
+def switch_mode() -> None:
+    """Another view: panels opened in the previous one are closed."""
+    ss()["ctx"] = ss()["sim"] = ""
+    ss()["_confirm_rm"] = ""
+
+
 def set_query(text: str, widget_key: str) -> None:
     ss()["query"] = text
     ss()[widget_key] = text
@@ -205,6 +263,19 @@ def compare_instead(query: str) -> None:
     """From a question to the regions side by side: the same words as the topic of the compare view."""
     ss()["mode"] = "vergelijk"
     set_query(query, "q_vergelijk")
+
+
+def link_regions(values: list[str], documents: dict[str, Document]) -> list[str]:
+    """Regions from a link as the index names them: 'twente' and aliases work; unknown ones are dropped."""
+    from beleidszoeker.filters import FilterError, resolve_regions
+
+    out: list[str] = []
+    for value in values:
+        try:
+            out += [r for r in resolve_regions([value], documents) if r not in out]
+        except FilterError:
+            continue
+    return out
 
 
 def clear_filters() -> None:
@@ -227,7 +298,7 @@ def no_index_message(err: Exception) -> None:
     st.markdown("of zet alles klaar en start de app in één keer met:")
     st.code(RUN_COMMAND, language="bash")
     st.caption(f"Melding: {err}")
-    st.caption("Je kunt ook hieronder bij **Document toevoegen** een eerste document uploaden.")
+    st.caption("Je kunt ook bij **Documenten** een eerste document uploaden.")
 
 
 def pdf_link(path: Path) -> str | None:
@@ -256,7 +327,8 @@ def render_context(hit: Hit, documents: dict[str, Document], settings: Settings,
         )
         window = None if scope == "Hele document" else 1500
         start, end = view.focus_span(c)
-        html(view.context_html(doc, start, end, hit.answer_spans, hit.term_spans, window=window))
+        cleaned = cleaned_document(str(settings.data_dir), index_stamp(settings), c.doc, doc)
+        html(view.context_html(doc, start, end, hit.answer_spans, hit.term_spans, window=window, cleaned=cleaned))
         path = source_path(settings, c.doc)
         if path is None:
             st.caption("Het bronbestand is niet (meer) beschikbaar.")
@@ -270,7 +342,8 @@ def render_context(hit: Hit, documents: dict[str, Document], settings: Settings,
                     st.link_button(text, url + view.pdf_page_fragment(page[0] if page else None),
                                    icon=":material/open_in_new:")
             st.download_button(
-                f"Bronbestand downloaden ({path.name})", data=path.read_bytes, file_name=path.name,
+                f"Bronbestand downloaden: {view.download_label(doc.meta.title, path.suffix)}", data=path.read_bytes,
+                file_name=view.download_name(doc.meta.title, path.name),
                 mime=MIME.get(path.suffix.lower(), "application/octet-stream"), on_click="ignore",
                 key=f"src-{slot}", icon=":material/download:",
             )
@@ -292,9 +365,10 @@ def render_similar(hit: Hit, documents: dict[str, Document], settings: Settings,
         if not hits:
             st.info("Geen vergelijkbare passages gevonden in andere documenten (binnen de filters).")
             return
-        for i, h in enumerate(hits, start=1):
+        html('<div class="bz-legend"><mark>geel</mark> = de zin die het meest op de passage lijkt</div>')
+        for i, h in enumerate(mark_similar_sentences(retriever.index, hit.chunk.id, hits), start=1):
             render_hit(h, documents, settings, retriever, filt, slot=f"{slot}-s{i}", rank=i,
-                       score_label="gelijkenis", marks=False, allow_similar=False)
+                       score_label="gelijkenis", allow_similar=False)
 
 
 def render_hit(hit: Hit, documents: dict[str, Document], settings: Settings, retriever: Any,
@@ -360,10 +434,7 @@ def query_box(mode: str, label: str, placeholder: str, examples: tuple[str, ...]
     with st.form(key=f"form-{mode}", border=False, enter_to_submit=True):
         cols = st.columns([6, 1], vertical_alignment="bottom")
         cols[0].text_input(label, key=wkey, placeholder=placeholder)
-        submitted = cols[1].form_submit_button("Zoeken", type="primary", width="stretch")
-    if submitted and ss()[wkey] != ss().get("query"):
-        ss()["ctx"] = ss()["sim"] = ""
-    ss()["query"] = ss()[wkey]
+        cols[1].form_submit_button("Zoeken", type="primary", width="stretch", on_click=submit_query, args=(wkey,))
     pkey = f"ex_{mode}"
     st.pills("Voorbeelden" if mode == "vergelijk" else "Voorbeeldvragen", list(examples), key=pkey,
              on_change=pick_example, args=(pkey, wkey))
@@ -407,7 +478,7 @@ def mode_ask(retriever: Any, settings: Settings, filt: Any, filters_text: str, l
          '<span class="bz-term">onderstreept</span> = zoekwoorden'
          + (f" · filters: {view.esc(filters_text)}" if filters_text else "")
          + view.named_regions_note(result.named_regions)
-         + f" · {len(result.hits)} passages in {elapsed:.2f} s</div>")
+         + f" · {count_label(len(result.hits), 'passage', 'passages')} in {elapsed:.2f} s</div>")
     for rank, hit in enumerate(result.hits, start=1):
         render_hit(hit, documents, settings, retriever, filt, slot=f"a{rank}", rank=rank)
     render_exports(result, documents, "vraag", filters_text, None, link)
@@ -433,14 +504,17 @@ def mode_compare(retriever: Any, settings: Settings, filt: Any, filters_text: st
         return
     grouped = view.group_by_doc(result.hits, docs)
     covered = sum(1 for d in docs if grouped[d])
-    html(f'<div class="bz-legend"><b>{covered} van {len(docs)}</b> documenten hebben een relevante passage over '
+    html(f'<div class="bz-legend"><b>{covered} van {len(docs)}</b> '
+         f'{"document" if len(docs) == 1 else "documenten"} {"heeft" if covered == 1 else "hebben"} een relevante '
+         "passage over "
          f"<b>{view.esc(query)}</b> · <mark>geel</mark> = best passende zinnen · "
          '<span class="bz-term">onderstreept</span> = zoekwoorden'
          + (f" · filters: {view.esc(filters_text)}" if filters_text else "") + "</div>")
     ncols = 2 if len(docs) in (2, 4) else min(3, len(docs))
     panel_hits: list[tuple[Hit, str]] = []
+    grid = st.container(key="bz-grid")
     for row_start in range(0, len(docs), ncols):
-        cols = st.columns(ncols, gap="medium")
+        cols = grid.columns(ncols, gap="medium")
         for col, doc_file in zip(cols, docs[row_start : row_start + ncols], strict=False):
             meta = documents[doc_file].meta
             hits = grouped[doc_file]
@@ -498,78 +572,269 @@ def mode_corpus(retriever: Any, settings: Settings, filt: Any) -> None:
             "Jaar": str(d.meta.year or ""),
             "Soort": d.meta.doc_type,
             "Passages": counts.get(f, 0),
-            "Pagina's": len(d.pages) or None,
-            "Bestand": f,
+            "Pagina's": str(len(d.pages)) if d.pages else "–",
             "In filter": "ja" if view.doc_passes(d, *filt) else "nee",
         })
+    # Widths that fit a 1280-pixel screen with the sidebar open: no column hidden behind a scroll bar.
     st.dataframe(
         rows, hide_index=True, width="stretch",
         column_config={
-            "Titel": st.column_config.TextColumn(width="large"),
-            "Regio": st.column_config.TextColumn(width="medium"),
-            "Jaar": st.column_config.TextColumn(width="small"),
-            "Passages": st.column_config.NumberColumn(width="small"),
-            "Pagina's": st.column_config.NumberColumn(width="small"),
-            "In filter": st.column_config.TextColumn(width="small"),
+            "Titel": st.column_config.TextColumn(width=300),
+            "Regio": st.column_config.TextColumn(width=160),
+            "Jaar": st.column_config.TextColumn(width=50),
+            "Soort": st.column_config.TextColumn(width=100),
+            "Passages": st.column_config.NumberColumn(width=70),
+            "Pagina's": st.column_config.TextColumn(width=65),
+            "In filter": st.column_config.TextColumn(width=65),
         },
     )
+    st.caption("De bestandsnamen en het wijzigen van gegevens staan bij **Documenten**.")
     st.caption("Nieuwe documenten: zet ze in de corpusmap met een regel in manifest.toml en voer "
-               f"`{BUILD_COMMAND}` uit — of gebruik **Document toevoegen**.")
+               f"`{BUILD_COMMAND}` uit — of gebruik **Documenten**.")
 
 
-def mode_add(settings: Settings) -> None:
-    suffixes = sorted(s.lstrip(".") for s in supported_suffixes())
-    st.markdown(f"Voeg een beleidsdocument toe ({', '.join(s.upper() for s in suffixes)}, maximaal "
-                f"{settings.max_file_mb:g} MB). Het wordt opgeslagen in de corpusmap, ingelezen en geïndexeerd; "
-                "daarna is het meteen doorzoekbaar.")
-    with st.form("add-doc", clear_on_submit=False):
-        upload = st.file_uploader("Bestand", type=suffixes, key="upload")
-        c1, c2, c3 = st.columns([3, 2, 1])
-        title = c1.text_input("Titel *", key="add_title", placeholder="Regiovisie Jeugdhulp 2025-2028")
-        region = c2.text_input("Regio *", key="add_region", placeholder="Bijv. Twente")
-        year = c3.number_input("Jaar", min_value=1990, max_value=2100, value=time.localtime().tm_year, step=1,
-                               key="add_year")
-        c4, c5 = st.columns(2)
-        municipalities = c4.text_input("Gemeenten (komma's ertussen)", key="add_muni")
-        doc_type = c5.text_input("Soort document", key="add_type", placeholder="regiovisie, beleidsplan, …")
-        source = st.text_input("Bron (optioneel)", key="add_source")
-        submitted = st.form_submit_button("Toevoegen en indexeren", type="primary")
-    if not submitted:
-        return
-    if upload is None:
-        st.error("Kies eerst een bestand.")
-        return
-    new = NewDocument(
-        filename=upload.name, data=upload.getvalue(), title=title, region=region,
-        year=int(year) if year else None, municipalities=tuple(municipalities.split(",")), doc_type=doc_type,
-        source=source,
-    )
-    with st.spinner("Document inlezen en indexeren… (dit kan een minuut duren)"):
-        result = add_document(new, settings, embedder=_embedder(settings))
-    if not result.ok:
-        st.error("Het document is niet toegevoegd:\n\n" + "\n".join(f"- {view.esc(e)}" for e in result.errors))
-        for w in result.warnings:
-            st.caption(f"Let op: {view.esc(w)}")
-        return
+# ---- documents: add, edit, replace, remove (writers only when a login is configured) ------------
+
+
+def auth_config() -> auth.AuthConfig:
+    try:
+        oidc = "auth" in st.secrets
+    except Exception:  # no secrets.toml: no single sign-on configured
+        oidc = False
+    return auth.config_from(oidc=oidc)
+
+
+def _user_info() -> tuple[bool, str | None]:
+    try:
+        return bool(st.user.get("is_logged_in")), st.user.get("email")
+    except Exception:
+        return False, None
+
+
+def current_writer(cfg: auth.AuthConfig) -> str | None:
+    """Who may change documents in this session (the name for the log), or None: read only."""
+    if not cfg.gated:
+        return auth.OPEN_USER
+    if ss().get("_writer"):
+        return ss()["_writer"]
+    logged_in, email = _user_info()
+    return auth.oidc_writer(cfg, logged_in, email)
+
+
+def password_login() -> None:
+    cfg = auth_config()
+    if auth.check_password(str(ss().get("admin_pw", "")), cfg):
+        ss()["_writer"] = auth.PASSWORD_USER
+        ss()["_flash"] = ("success", "U bent ingelogd als beheerder.")
+    else:
+        time.sleep(1.0)  # slows down guessing
+        ss()["_flash"] = ("error", "Onjuist wachtwoord; probeer het opnieuw.")
+    ss()["admin_pw"] = ""
+
+
+def logout() -> None:
+    ss()["_writer"] = ""
+    ss()["_flash"] = ("success", "U bent uitgelogd. Lezen en zoeken kan gewoon doorgaan.")
+
+
+def login_box(cfg: auth.AuthConfig) -> None:
+    st.info("Zoeken en lezen kan iedereen. Documenten toevoegen, wijzigen of verwijderen kan alleen een beheerder: "
+            "log in om dat te doen.", icon=":material/lock:")
+    if cfg.uses_password:
+        with st.form("login", clear_on_submit=True, border=True):
+            st.text_input("Beheerderswachtwoord", type="password", key="admin_pw")
+            st.form_submit_button("Inloggen", type="primary", on_click=password_login)
+    if cfg.oidc:
+        logged_in, email = _user_info()
+        if logged_in:
+            st.warning(f"Uw account ({email or 'onbekend'}) mag geen documenten wijzigen. Vraag de beheerder om "
+                       "toegang.")
+            st.button("Uitloggen", on_click=st.logout, key="oidc-logout")
+        else:
+            st.button("Inloggen met uw organisatieaccount", on_click=st.login, type="primary", key="oidc-login",
+                      icon=":material/login:")
+
+
+def _flash() -> None:
+    flash = ss().pop("_flash", None)
+    if flash:
+        kind, text = flash
+        (st.success if kind == "success" else st.error)(text)
+
+
+def _changed() -> None:
+    """After a change: fresh index, fresh results, fresh sidebar counts (a new run)."""
     get_retriever.clear()
     run_search.clear()
     run_similar.clear()
-    st.success(f"**{view.esc(title.strip())}** ({view.esc(result.file)}) is toegevoegd: {result.chunks} passages. "
-               "Je kunt er nu meteen in zoeken.")
-    st.caption(result.summary)
-    st.button("Zoeken in dit document", on_click=_search_in, args=(result.file,), icon=":material/search:")
+    cleaned_document.clear()
+    st.rerun()
 
 
-def _search_in(file: str) -> None:
-    ss()["f_doc"] = [file]
-    ss()["mode"] = "vraag"
+def _errors_text(errors: list[str]) -> str:
+    return "\n".join(f"- {view.esc(e)}" for e in errors)
+
+
+def mode_documents(settings: Settings, retriever: Any) -> None:
+    _flash()
+    cfg = auth_config()
+    writer = current_writer(cfg)
+    if writer is None:
+        login_box(cfg)
+    elif cfg.gated:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(f"Ingelogd als **{view.esc(writer)}**: u kunt documenten toevoegen, wijzigen en verwijderen.")
+            if ss().get("_writer"):
+                st.button("Uitloggen", on_click=logout, key="pw-logout")
+            else:
+                st.button("Uitloggen", on_click=st.logout, key="oidc-logout")
+    documents: dict[str, Document] = retriever.index.documents if retriever is not None else {}
+    if writer is not None:
+        add_form(settings, writer)
+    st.subheader(f"Documenten in het corpus ({len(documents)})")
+    if not documents:
+        st.caption("Er zijn nog geen documenten geïndexeerd.")
+        return
+    if writer is None:
+        st.caption("Alleen een beheerder kan de gegevens van een document wijzigen; de lijst met alle documenten staat "
+                   "bij **Corpus**.")
+        return
+    edit_section(settings, documents, writer)
+    with st.expander("Wijzigingslog"):
+        entries = actions.read_log(settings, last=30)
+        if not entries:
+            st.caption("Nog geen wijzigingen.")
+        for e in reversed(entries):
+            status = "gelukt" if e.get("gelukt") else "mislukt"
+            st.caption(f"{view.esc(view.format_built_at(e.get('tijd', '')))} · {view.esc(e.get('gebruiker', ''))} · "
+                       f"{view.esc(e.get('actie', ''))} · {view.esc(e.get('document', ''))} · {status}")
+        st.caption(f"Volledig log: `{actions.log_path(settings)}`")
+
+
+def add_form(settings: Settings, writer: str) -> None:
+    suffixes = sorted(s.lstrip(".") for s in supported_suffixes())
+    st.subheader("Document toevoegen")
+    st.markdown(f"Voeg een beleidsdocument toe ({', '.join(s.upper() for s in suffixes)}, maximaal "
+                f"{settings.max_file_mb:g} MB). Het wordt opgeslagen in de corpusmap, ingelezen en geïndexeerd; "
+                "daarna is het meteen doorzoekbaar. Het formulier is na elke poging weer leeg.")
+    v = ss().setdefault("_add_v", 0)  # a new version of the form after every attempt: all fields empty again
+    with st.form(f"add-doc-{v}", clear_on_submit=True):
+        # Any type is accepted here and checked below: Streamlit's own refusal is English.
+        upload = st.file_uploader("Bestand", key=f"upload_{v}")
+        c1, c2, c3 = st.columns([3, 2, 1])
+        title = c1.text_input("Titel *", key=f"add_title_{v}", placeholder="Regiovisie Jeugdhulp 2025-2028")
+        region = c2.text_input("Regio *", key=f"add_region_{v}", placeholder="Bijv. Twente")
+        year = c3.number_input("Jaar *", min_value=1900, max_value=2100, value=None, step=1, key=f"add_year_{v}",
+                               placeholder="bijv. 2024")
+        c4, c5 = st.columns(2)
+        municipalities = c4.text_input("Gemeenten (komma's ertussen)", key=f"add_muni_{v}")
+        doc_type = c5.text_input("Soort document", key=f"add_type_{v}", placeholder="regiovisie, beleidsplan, …")
+        source = st.text_input("Bron (optioneel)", key=f"add_source_{v}")
+        submitted = st.form_submit_button("Toevoegen en indexeren", type="primary")
+    if not submitted:
+        return
+    ss()["_add_v"] = v + 1
+    if upload is None:
+        ss()["_flash"] = ("error", "Het document is niet toegevoegd: kies eerst een bestand.")
+        st.rerun()
+    new = NewDocument(
+        filename=upload.name, data=upload.getvalue(), title=title, region=region,
+        year=int(year) if year is not None else None, municipalities=tuple(municipalities.split(",")),
+        doc_type=doc_type, source=source,
+    )
+    with st.spinner("Document inlezen en indexeren… (dit kan een minuut duren)"):
+        result = add_document(new, settings, embedder=_embedder(settings), user=writer)
+    if not result.ok:
+        notes = "".join(f"\n\nLet op: {view.esc(w)}" for w in result.warnings)
+        ss()["_flash"] = ("error", "Het document is niet toegevoegd:\n\n" + _errors_text(result.errors) + notes)
+        st.rerun()
+    ss()["_flash"] = ("success", f"**{view.esc(title.strip())}** ({view.esc(result.file)}) is toegevoegd: "
+                                 f"{count_label(result.chunks, 'passage', 'passages')}. Je kunt er nu meteen in "
+                                 "zoeken.")
+    ss()["edit_doc"] = result.file
+    _changed()
+
+
+def edit_section(settings: Settings, documents: dict[str, Document], writer: str) -> None:
+    options = sorted(documents, key=lambda f: (documents[f].meta.region.lower(), documents[f].meta.title.lower()))
+    if ss().get("edit_doc") not in options:
+        ss()["edit_doc"] = options[0]
+    file = st.selectbox("Document om te bekijken of te wijzigen", options, key="edit_doc",
+                        format_func=lambda f: f"{documents[f].meta.title} ({documents[f].meta.region})")
+    meta = documents[file].meta
+    st.caption(f"Bestand: `{file}`")
+    k = view.safe_filename(file)
+    with st.form(f"edit-{k}", border=True):
+        st.markdown("**Gegevens** (komen in elke bronvermelding en in `manifest.toml`)")
+        c1, c2, c3 = st.columns([3, 2, 1])
+        title = c1.text_input("Titel *", value=meta.title, key=f"ed_title_{k}")
+        region = c2.text_input("Regio *", value=meta.region, key=f"ed_region_{k}")
+        year = c3.number_input("Jaar *", min_value=1900, max_value=2100, value=meta.year, step=1, key=f"ed_year_{k}",
+                               placeholder="bijv. 2024")
+        c4, c5 = st.columns(2)
+        municipalities = c4.text_input("Gemeenten (komma's ertussen)", value=", ".join(meta.municipalities),
+                                       key=f"ed_muni_{k}")
+        aliases = c5.text_input("Andere namen van de regio (komma's ertussen)", value=", ".join(meta.aliases),
+                                key=f"ed_alias_{k}")
+        c6, c7 = st.columns(2)
+        doc_type = c6.text_input("Soort document", value=meta.doc_type, key=f"ed_type_{k}")
+        source = c7.text_input("Bron", value=meta.source, key=f"ed_source_{k}")
+        save = st.form_submit_button("Gegevens opslaan en opnieuw indexeren", type="primary")
+    if save:
+        edit = DocEdit(title, region, int(year) if year is not None else None, tuple(municipalities.split(",")),
+                       doc_type, source, tuple(aliases.split(",")))
+        with st.spinner("Gegevens opslaan en opnieuw indexeren…"):
+            result = actions.update_document(file, edit, settings, embedder=_embedder(settings), user=writer)
+        if result.ok:
+            ss()["_flash"] = ("success", f"De gegevens van **{view.esc(edit.title.strip())}** zijn opgeslagen.")
+            _changed()
+        st.error("De gegevens zijn niet opgeslagen:\n\n" + _errors_text(result.errors))
+
+    with st.form(f"replace-{k}", clear_on_submit=True, border=True):
+        st.markdown(f"**Bestand vervangen** door een nieuwe versie ({view.esc(_kind(file))}); de gegevens "
+                    "blijven staan.")
+        upload = st.file_uploader("Nieuwe versie", key=f"rep_file_{k}")
+        replace = st.form_submit_button("Vervangen en opnieuw indexeren")
+    if replace:
+        if upload is None:
+            st.error("Kies eerst het nieuwe bestand.")
+        else:
+            with st.spinner("Nieuwe versie inlezen en indexeren…"):
+                result = actions.replace_document(file, upload.name, upload.getvalue(), settings,
+                                                  embedder=_embedder(settings), user=writer)
+            if result.ok:
+                ss()["_flash"] = ("success", f"**{view.esc(meta.title)}** is vervangen door {view.esc(upload.name)}.")
+                _changed()
+            st.error("Het bestand is niet vervangen; de vorige versie blijft staan:\n\n" + _errors_text(result.errors))
+
+    if ss().get("_confirm_rm") != file:
+        st.button("Document verwijderen…", key=f"rm_ask_{k}", icon=":material/delete:",
+                  on_click=lambda: ss().__setitem__("_confirm_rm", file))
+        return
+    st.warning(f"Weet u zeker dat u **{view.esc(meta.title)}** ({view.esc(meta.region)}) wilt verwijderen? Het "
+               "bestand, de gegevens en alle passages verdwijnen uit de corpusmap en de index.")
+    with st.container(horizontal=True):
+        yes = st.button("Ja, definitief verwijderen", key=f"rm_yes_{k}", type="primary")
+        st.button("Annuleren", key=f"rm_no_{k}", on_click=lambda: ss().__setitem__("_confirm_rm", ""))
+    if yes:
+        ss()["_confirm_rm"] = ""
+        with st.spinner("Document verwijderen en index bijwerken…"):
+            result = actions.remove_document(file, settings, embedder=_embedder(settings), user=writer)
+        if result.ok:
+            ss()["_flash"] = ("success", f"**{view.esc(meta.title)}** is verwijderd.")
+            _changed()
+        st.error("Het document is niet verwijderd:\n\n" + _errors_text(result.errors))
+
+
+def _kind(file: str) -> str:
+    return Path(file).suffix.lower().lstrip(".").upper() or "zelfde type"
 
 
 # ---- page --------------------------------------------------------------------------------------
 
 
 def main() -> None:
-    st.set_page_config(page_title="Beleidszoeker", page_icon="🔎", layout="wide", initial_sidebar_state="expanded")
+    st.set_page_config(page_title="Beleidszoeker", page_icon="🔎", layout="wide", initial_sidebar_state="auto")
     st.html(CSS)
     init_state()
     ss()["_shown"] = set()
@@ -590,11 +855,8 @@ def main() -> None:
             raise
         index_error = err
 
-    wkey = f"q_{ss().get('mode')}"
-    if wkey in ss():  # a question just submitted counts for this run's link and export
-        ss()["query"] = ss()[wkey]
     mode = st.segmented_control("Weergave", list(view.MODES), format_func=view.MODES.get, key="mode",
-                                required=True, label_visibility="collapsed")
+                                required=True, label_visibility="collapsed", on_change=switch_mode)
     mode = mode or view.DEFAULT_MODE
 
     # Sidebar: filters (apply to every mode) and the link to this view.
@@ -605,7 +867,7 @@ def main() -> None:
     doc_options = sorted(documents, key=lambda f: (documents[f].meta.region.lower(), titles[f].lower()))
     url_state = ss().get("_url")
     if url_state is not None and retriever is not None:  # filters from the link, once their options are known
-        ss()["f_regio"] = [r for r in url_state.regions if r in regions]
+        ss()["f_regio"] = link_regions(url_state.regions, documents)
         ss()["f_doc"] = [d for d in url_state.docs if d in documents]
         ss()["f_jaar"] = [y for y in url_state.years if y in years]
         ss()["_url"] = None
@@ -626,7 +888,8 @@ def main() -> None:
         link_slot = st.container()
         if retriever is not None:
             st.divider()
-            st.caption(f"{len(documents)} documenten · {len(retriever.index.chunks)} passages · "
+            st.caption(f"{count_label(len(documents), 'document', 'documenten')} · "
+                       f"{count_label(len(retriever.index.chunks), 'passage', 'passages')} · "
                        f"index van {view.format_built_at(retriever.index.manifest.get('built_at', ''))}")
 
     filt = (tuple(sel_regions), tuple(sel_docs), tuple(int(y) for y in sel_years))
@@ -643,8 +906,8 @@ def main() -> None:
         st.caption("Deze link opent dezelfde vraag, weergave en filters:")
         st.code(link, language=None, wrap_lines=True)
 
-    if mode == "toevoegen":
-        mode_add(settings)
+    if mode == "documenten":
+        mode_documents(settings, retriever)
     elif retriever is None:
         no_index_message(index_error)
     elif mode == "vraag":

@@ -12,7 +12,6 @@ Markdown renderer treats it as one raw HTML block and never interprets Markdown 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import itertools
 import re
@@ -23,8 +22,10 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlencode
 
+from beleidszoeker.display import clean_document, clean_position, tidy_residue, to_clean_spans
 from beleidszoeker.records import Chunk, Document, Hit, SearchResult, Span
 from beleidszoeker.render import citation
+from beleidszoeker.textmap import MappedText
 
 # ---- modes and labels ---------------------------------------------------------------------------
 
@@ -32,8 +33,9 @@ MODES: dict[str, str] = {
     "vraag": "Vraag stellen",
     "vergelijk": "Vergelijk regio's",
     "corpus": "Corpus",
-    "toevoegen": "Document toevoegen",
+    "documenten": "Documenten",
 }
+LEGACY_MODES = {"toevoegen": "documenten"}  # old links keep working
 DEFAULT_MODE = "vraag"
 
 NOT_ANSWERABLE = "Geen passend antwoord gevonden in de documenten"
@@ -73,22 +75,6 @@ _WS = re.compile(r"\s+")
 def escape_text(text: str) -> str:
     """Untrusted text -> safe inline HTML: escaped, Markdown-inert, paragraph breaks as <br>, no newlines."""
     return "<br>".join(_WS.sub(" ", part).translate(_ESCAPES) for part in _PARA_BREAK.split(text))
-
-
-_RESIDUE = (
-    re.compile(r"\[bookmark:[^\]\n]{0,80}\]"),  # DOCX bookmark anchors
-    re.compile(r"(?m)^[ \t]*#{1,6}(?:[ \t]+|$)"),  # Markdown heading markers
-    re.compile(r"\*\*|__"),  # Markdown bold markers
-)
-
-
-def tidy_residue(text: str) -> str:
-    """Conversion residue in document text (bookmark anchors, Markdown heading and bold markers, HTML
-    entities) cleaned up for display. Display only: applied per piece after the marks are placed, and
-    always followed by escaping, so nothing in the text can become markup."""
-    for pattern in _RESIDUE:
-        text = pattern.sub("", text)
-    return html.unescape(text) if "&" in text else text  # entities left by HTML conversion: '&#x27;' -> "'"
 
 
 def esc(text: str) -> str:
@@ -147,25 +133,8 @@ def highlight_html(text: str, offset: int, answer_spans: Iterable[Span] = (), te
 
 
 def clean_spans(chunk: Chunk, spans: Iterable[Span]) -> list[Span]:
-    """Original-document spans -> spans of `chunk.text` (the cleaned passage), via the chunk's runs.
-
-    Pieces of one span separated only by inserted whitespace (paragraph breaks) are joined again.
-    """
-    n = len(chunk.text)
-    runs = chunk.runs or ((0, chunk.start, n),)
-    pieces: list[Span] = []
-    for s, e in spans:
-        for c, o, length in runs:
-            a, b = max(s, o), min(e, o + length)
-            if b > a:
-                pieces.append((max(0, c + a - o), min(n, c + b - o)))
-    out: list[Span] = []
-    for a, b in sorted(p for p in pieces if p[1] > p[0]):
-        if out and (a <= out[-1][1] or not chunk.text[out[-1][1] : a].strip()):
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
+    """Original-document spans -> spans of `chunk.text` (the cleaned passage), via the chunk's runs."""
+    return to_clean_spans(chunk.text, chunk.runs or ((0, chunk.start, len(chunk.text)),), spans)
 
 
 def focus_span(chunk: Chunk, max_gap: int = 200) -> Span:
@@ -368,25 +337,30 @@ def context_html(
     term_spans: Iterable[Span] = (),
     *,
     window: int | None = 1500,
+    cleaned: MappedText | None = None,
 ) -> str:
-    """The passage [start, end) inside its document, highlighted and in view.
+    """The passage [start, end) (original offsets) inside its document, highlighted and in view.
 
-    `window` characters before and after (None: the whole document). The text before the
-    passage sits in a box that starts scrolled to its end (CSS column-reverse), the text after
-    in one that starts at its top, so the passage is in view without any JavaScript.
+    The document is shown cleaned exactly like the passage cards (`clean_document`; pass `cleaned`
+    to reuse one), with `window` characters before and after (None: the whole document). The text
+    before the passage sits in a box that starts scrolled to its end (CSS column-reverse), the text
+    after in one that starts at its top, so the passage is in view without any JavaScript.
     """
-    text = doc.text
-    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
-    lo = 0 if window is None else _cut_before(text, start, window)
-    hi = len(text) if window is None else _cut_after(text, end, window)
-    before = escape_text(tidy_residue(text[lo:start]).rstrip())
-    after = escape_text(tidy_residue(text[end:hi]).lstrip())
+    mt = cleaned if cleaned is not None else clean_document(doc.text)
+    text, runs = mt.text, mt.runs
+    cs = clean_position(runs, max(0, start))
+    ce = max(cs, clean_position(runs, min(end, len(doc.text)), end=True))
+    lo = 0 if window is None else _cut_before(text, cs, window)
+    hi = len(text) if window is None else _cut_after(text, ce, window)
+    before = escape_text(tidy_residue(text[lo:cs]).rstrip())
+    after = escape_text(tidy_residue(text[ce:hi]).lstrip())
     if lo > 0:
         before = "… " + before
     if hi < len(text):
         after = after + " …"
-    spans = [(s, e) for s, e in answer_spans if s < end and e > start]
-    passage = highlight_html(text[start:end], start, spans, term_spans, tidy=True)
+    ans = [sp for sp in to_clean_spans(text, runs, answer_spans) if sp[0] < ce and sp[1] > cs]
+    terms = to_clean_spans(text, runs, term_spans)
+    passage = highlight_html(text[cs:ce], cs, ans, terms, tidy=True)
     scroll = " bz-scroll" if window is None else ""
     return (
         f'<div class="bz-context{scroll}">'
@@ -448,6 +422,7 @@ def _values(params: Mapping[str, Any], key: str) -> list[str]:
 def decode_params(params: Mapping[str, Any]) -> ViewState:
     """Query parameters (str or list values) -> ViewState; unknown or malformed values are ignored."""
     mode = (_values(params, "modus") or [DEFAULT_MODE])[-1]
+    mode = LEGACY_MODES.get(mode, mode)
     years = []
     for y in _values(params, "jaar"):
         if y.strip().isdigit():
@@ -653,6 +628,19 @@ def safe_filename(name: str) -> str:
     stem = re.sub(r"[^\w\-]+", "_", stem, flags=re.UNICODE).strip("._-")[:100] or "document"
     suffix = re.sub(r"[^A-Za-z0-9]", "", suffix).lower()[:10]
     return f"{stem}.{suffix}" if suffix else stem
+
+
+def download_label(title: str, suffix: str) -> str:
+    """'Regiovisie Jeugdhulp Twente (PDF)': what a download button names instead of a hash file name."""
+    kind = suffix.lstrip(".").upper()
+    return f"{title} ({kind})" if kind else title
+
+
+def download_name(title: str, fallback: str) -> str:
+    """A file name from the title with the source's suffix: 'Regiovisie_Jeugdhulp_Twente.pdf'."""
+    suffix = PurePath(fallback).suffix.lower()
+    name = safe_filename(f"{title}{suffix}") if title.strip() else fallback
+    return name if PurePath(name).stem not in ("", "document") else fallback
 
 
 def format_built_at(iso: str) -> str:

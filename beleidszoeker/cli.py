@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from beleidszoeker.config import get_settings, limit_native_threads
 
@@ -65,22 +66,32 @@ def _read_queries(args: argparse.Namespace) -> list[str]:
     return [" ".join(args.query)]
 
 
-def _filters(args: argparse.Namespace) -> Filters:
+def _filters(args: argparse.Namespace, retriever: HybridRetriever) -> Filters:
+    """The user's filter values resolved against the index (case, aliases); unknown ones are an error."""
+    from beleidszoeker.filters import resolve_filters
     from index.retriever import Filters
 
-    return Filters(regions=tuple(args.region or ()), docs=tuple(args.doc or ()), years=tuple(args.year or ()))
+    r = resolve_filters(args.region or (), args.doc or (), args.year or (), retriever.index.documents)
+    return Filters(regions=r.regions, docs=r.docs, years=r.years)
 
 
 def _run_queries(args: argparse.Namespace, mode: str) -> int:
     import json
 
+    from beleidszoeker.filters import FilterError
     from beleidszoeker.render import query_error_to_json, render_terminal, result_to_json
     from index.retriever import QueryError
 
+    queries = _read_queries(args)
     retriever = _load_retriever()
-    filters = _filters(args)
+    try:
+        filters = _filters(args, retriever)
+    except FilterError as err:
+        for line in str(err).splitlines():
+            print(f"fout: {line}", file=sys.stderr)
+        return EXIT_ERROR
     status = EXIT_OK
-    for query in _read_queries(args):
+    for query in queries:
         try:
             if mode == "compare":
                 result = retriever.compare(query, per_doc=args.per_doc, filters=filters)
@@ -112,31 +123,63 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_similar(args: argparse.Namespace) -> int:
     import json
 
-    from beleidszoeker.render import hit_to_json
+    from beleidszoeker.records import Hit
+    from beleidszoeker.render import hit_to_json, render_similar_terminal
+    from beleidszoeker.similar_marks import mark_similar_sentences
     from index.retriever import QueryError
 
     retriever = _load_retriever()
     try:
         hits = retriever.similar(args.chunk_id, k=args.k)
     except QueryError as err:
-        print(f"fout: {err}", file=sys.stderr)
+        print(f"fout: {err} De id's staan in de uitvoer van `beleidszoeker search` (achter 'id') "
+              "en in het veld chunk_id van `search --json`.", file=sys.stderr)
         return EXIT_ERROR
-    for hit in hits:
-        if args.json:
+    hits = mark_similar_sentences(retriever.index, args.chunk_id, hits)
+    if args.json:
+        for hit in hits:
             print(json.dumps(hit_to_json(hit), ensure_ascii=False))
-        else:
-            c = hit.chunk
-            print(f"{hit.score:.3f}  {c.region} — {c.title} — {c.section}\n       {c.text[:200]}")
+        return EXIT_OK
+    source = Hit(retriever.index.chunks[retriever.index.row_of[args.chunk_id]], 1.0)
+    print(render_similar_terminal(source, hits, color=sys.stdout.isatty() and not args.no_color))
     return EXIT_OK
+
+
+def _read_gold(path: Path) -> bytes | None:
+    if not path.exists():
+        print(f"fout: gold-bestand {path} bestaat niet. Meegeleverde voorbeelden: eval/extra.jsonl, "
+              "eval/heldout.jsonl; het formaat staat in de README (Gold-bestand).", file=sys.stderr)
+        return None
+    if path.is_dir():
+        print(f"fout: {path} is een map; geef een .jsonl-bestand", file=sys.stderr)
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        print(f"fout: kan {path} niet lezen ({err.strerror})", file=sys.stderr)
+        return None
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     import json
 
-    from index.evaluate import evaluate, load_gold
+    from beleidszoeker.display import count_label
+    from beleidszoeker.goldfile import check_gold
+    from index.evaluate import EvalItem, GoldQuote, evaluate
 
+    path = Path(args.gold)
+    data = _read_gold(path)
+    if data is None:
+        return EXIT_ERROR
     retriever = _load_retriever()
-    items = load_gold(Path(args.gold))
+    check = check_gold(data, path.name, set(retriever.index.documents))
+    if not check.ok:
+        for problem in check.problems:
+            print(f"fout: {problem}", file=sys.stderr)
+        print(f"{count_label(len(check.problems), 'probleem', 'problemen')} in {path}; er is niets gemeten. "
+              "Herstel het bestand en probeer opnieuw.", file=sys.stderr)
+        return EXIT_ERROR
+    items = [EvalItem(g.id, g.kind, g.query, tuple(GoldQuote(d, q) for d, q in g.gold)) for g in check.items]
     report = evaluate(
         items,
         lambda q: retriever.search(q, k=10),
@@ -153,32 +196,99 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    import subprocess
-
     from beleidszoeker.config import PROJECT_ROOT
+    from beleidszoeker.serve import busy_port_message, port_free, run_child
 
+    if not port_free(args.port):
+        print(busy_port_message(args.port), file=sys.stderr)
+        return EXIT_ERROR
     script = PROJECT_ROOT / "app" / "streamlit_app.py"
     print(f"Beleidszoeker start op http://localhost:{args.port}  (stoppen: Ctrl+C)", flush=True)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(args.port)]
-    return subprocess.call(cmd, cwd=PROJECT_ROOT)  # cwd: streamlit reads .streamlit/config.toml there
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(args.port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    code = run_child(cmd, PROJECT_ROOT)  # cwd: streamlit reads .streamlit/config.toml there
+    print("Beleidszoeker is gestopt.", flush=True)
+    return code
+
+
+def _count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum`, with a Dutch message otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is geen geheel getal") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is te klein; geef {minimum} of meer")
+        return value
+
+    return parse
+
+
+def _year(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is geen jaartal (bijv. 2021)")
+    return int(text)
+
+
+class DutchParser(argparse.ArgumentParser):
+    """argparse with its error line in Dutch: 'fout: ...' and where to find help."""
+
+    def error(self, message: str) -> NoReturn:
+        for en, nl in ARGPARSE_NL:
+            message = message.replace(en, nl)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"fout: {message}\nHulp: {self.prog} --help\n")
+
+
+ARGPARSE_NL = (
+    ("the following arguments are required", "verplicht maar niet gegeven"),
+    ("argument ", "optie "),
+    ("invalid choice", "onbekende keuze"),
+    ("choose from", "kies uit"),
+    ("unrecognized arguments", "onbekende opties"),
+    ("expected one argument", "verwacht een waarde"),
+)
+
+
+def cmd_wachtwoord(args: argparse.Namespace) -> int:
+    """Print a salted hash of the admin password, to set instead of the password itself."""
+    import getpass
+
+    from app.auth import HASH_ENV, hash_password
+
+    if sys.stdin.isatty():
+        first = getpass.getpass("Nieuw beheerderswachtwoord: ")
+        if getpass.getpass("Nog een keer: ") != first:
+            print("fout: de twee wachtwoorden verschillen; er is niets aangemaakt", file=sys.stderr)
+            return EXIT_ERROR
+    else:
+        first = sys.stdin.readline().rstrip("\n")
+    if len(first) < 8:
+        print("fout: kies een wachtwoord van minstens 8 tekens", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{HASH_ENV}='{hash_password(first)}'")
+    return EXIT_OK
 
 
 def _add_query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="*", help="de vraag (tussen aanhalingstekens)")
     p.add_argument("--queries", metavar="BESTAND", help="een vraag per regel; - leest van stdin")
     p.add_argument("--json", action="store_true", help="een JSON-object per regel per vraag")
-    p.add_argument("--region", action="append", help="alleen deze regio (herhaalbaar)")
+    p.add_argument("--region", action="append", help="alleen deze regio: naam of andere naam, hoofdletters maken "
+                   "niet uit (herhaalbaar)")
     p.add_argument("--doc", action="append", help="alleen dit document (bestandsnaam, herhaalbaar)")
-    p.add_argument("--year", action="append", type=int, help="alleen dit jaar (herhaalbaar)")
+    p.add_argument("--year", action="append", type=_year, help="alleen dit jaar (herhaalbaar)")
     p.add_argument("--no-color", action="store_true", help="geen kleur in de terminal")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = DutchParser(
         prog="beleidszoeker",
         description="Zoeken en vragen beantwoorden in Nederlandse beleidsdocumenten over jeugdhulp.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=DutchParser)
 
     p = sub.add_parser("ingest", help="documenten inlezen en in passages knippen (incrementeel)")
     p.add_argument("paths", nargs="*", help="bestanden of mappen (standaard: de map corpus/)")
@@ -191,28 +301,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="een vraag stellen: antwoord en passages met bron")
     _add_query_args(p)
-    p.add_argument("--k", type=int, default=10, help="aantal passages (standaard 10)")
+    p.add_argument("--k", type=_count(1), default=10, help="aantal passages (standaard 10)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("compare", help="per regio/document de beste passages over een onderwerp")
     _add_query_args(p)
-    p.add_argument("--per-doc", type=int, default=2, help="passages per document (standaard 2)")
+    p.add_argument("--per-doc", type=_count(1), default=2, help="passages per document (standaard 2)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("similar", help="vergelijkbare passages in andere documenten")
-    p.add_argument("chunk_id")
-    p.add_argument("--k", type=int, default=5)
+    p.add_argument("chunk_id", help="id van een passage (staat achter elke passage in de uitvoer van search)")
+    p.add_argument("--k", type=_count(1), default=5, help="aantal passages (standaard 5)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--no-color", action="store_true", help="geen kleur in de terminal")
     p.set_defaults(func=cmd_similar)
 
     p = sub.add_parser("eval", help="retrieval meten op een gold-bestand (formaat van dev.jsonl)")
-    p.add_argument("gold")
+    p.add_argument("gold", help="JSONL-bestand, één vraag per regel (zie README: Gold-bestand)")
     p.add_argument("-v", "--verbose", action="store_true", help="ook per vraag")
     p.add_argument("--json-out", help="schrijf de cijfers ook als JSON")
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser("wachtwoord", help="beheerderswachtwoord voor de app versleutelen (voor de omgeving)")
+    p.set_defaults(func=cmd_wachtwoord)
+
     p = sub.add_parser("app", help="de Streamlit-app starten")
-    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--port", type=_count(1), default=8501, help="poort (standaard 8501)")
     p.set_defaults(func=cmd_app)
     return parser
 

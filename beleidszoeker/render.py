@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from beleidszoeker.display import tidy_residue, to_clean_spans
 from beleidszoeker.records import Answer, Hit, SearchResult
 
 
@@ -70,31 +71,35 @@ def citation(region: str, title: str, section: str, page: int | None, page_label
     return " — ".join(parts)
 
 
-def mark_spans(text: str, offset: int, spans: list[tuple[int, int]], before: str, after: str) -> str:
-    """Wrap original-document spans (shifted by the passage's `offset`) inside `text` with markers.
-
-    `text` must be the original slice starting at `offset`.
-    """
+def mark_spans(text: str, spans: list[tuple[int, int]], before: str, after: str) -> str:
+    """Wrap spans of `text` with markers; each piece is tidied for display (`tidy_residue`)."""
     out, pos = [], 0
     for s, e in sorted(spans):
-        s, e = max(s - offset, pos), min(e - offset, len(text))
+        s, e = max(s, pos), min(e, len(text))
         if e <= s:
             continue
-        out += [text[pos:s], before, text[s:e], after]
+        out += [tidy_residue(text[pos:s]), before, tidy_residue(text[s:e]), after]
         pos = e
-    out.append(text[pos:])
+    out.append(tidy_residue(text[pos:]))
     return "".join(out)
 
 
+def passage_terminal(hit: Hit, before: str, after: str) -> str:
+    """The cleaned passage (as on the app's cards) on one line, answer sentences between markers."""
+    c = hit.chunk
+    spans = to_clean_spans(c.text, c.runs or ((0, c.start, len(c.text)),), hit.answer_spans)
+    return " ".join(mark_spans(c.text, spans, before, after).split())
+
+
 def render_terminal(result: SearchResult, documents: dict[str, Any], *, color: bool) -> str:
-    """Answer first, then the ranked passages with their citations and highlighted answer sentences."""
+    """Answer first, then the ranked passages with their citations, ids and highlighted answer sentences."""
     bold, hl, dim, reset = ("\033[1m", "\033[1;33m", "\033[2m", "\033[0m") if color else ("", "**", "", "")
     hl_end = reset if color else "**"
     lines = [f"{bold}Vraag:{reset} {result.query}"]
     a = result.answer
     if result.answerable and a is not None:
         lines += [
-            f"{bold}Antwoord{reset} (zekerheid {result.confidence:.0%}): {a.text}",
+            f"{bold}Antwoord{reset} (zekerheid {result.confidence:.0%}): {' '.join(tidy_residue(a.text).split())}",
             f"{dim}Bron: {citation(a.region, a.title, a.section, a.page)} [{a.doc}:{a.start}-{a.end}]{reset}",
         ]
     else:
@@ -104,14 +109,37 @@ def render_terminal(result: SearchResult, documents: dict[str, Any], *, color: b
         )
     for rank, hit in enumerate(result.hits, start=1):
         c = hit.chunk
-        doc = documents.get(c.doc)
-        original = doc.text[c.start : c.end] if doc is not None else c.text
-        body = mark_spans(original, c.start, hit.answer_spans, hl, hl_end) if doc is not None else c.text
-        body = " ".join(body.split())
+        body = passage_terminal(hit, hl, hl_end)
         lines += [
             "",
             f"{bold}{rank}. {citation(c.region, c.title, c.section, c.page, c.page_label)}{reset} "
-            f"{dim}(score {hit.score:.3f}, {c.doc}){reset}",
+            f"{dim}(score {hit.score:.3f}, {c.doc}, id {c.id}){reset}",
             f"   {body[:900]}{'…' if len(body) > 900 else ''}",
+        ]
+    if result.hits:
+        lines += ["", f"{dim}Vergelijkbare passages in andere documenten: beleidszoeker similar ID "
+                      f"(het id staat achter elke passage){reset}"]
+    return "\n".join(lines)
+
+
+def render_similar_terminal(source: Hit | None, hits: list[Hit], *, color: bool) -> str:
+    """`similar` as text: per passage its score, citation, id and the similar sentence marked."""
+    bold, hl, dim, reset = ("\033[1m", "\033[1;33m", "\033[2m", "\033[0m") if color else ("", "**", "", "")
+    hl_end = reset if color else "**"
+    lines = []
+    if source is not None:
+        c = source.chunk
+        lines.append(f"{bold}Vergelijkbaar met:{reset} {citation(c.region, c.title, c.section, c.page, c.page_label)}"
+                     f" {dim}(id {c.id}){reset}")
+    if not hits:
+        lines.append("Geen vergelijkbare passages gevonden in andere documenten.")
+    for rank, hit in enumerate(hits, start=1):
+        c = hit.chunk
+        body = passage_terminal(hit, hl, hl_end)
+        lines += [
+            "",
+            f"{bold}{rank}. {citation(c.region, c.title, c.section, c.page, c.page_label)}{reset} "
+            f"{dim}(gelijkenis {hit.score:.3f}, {c.doc}, id {c.id}){reset}",
+            f"   {body[:600]}{'…' if len(body) > 600 else ''}",
         ]
     return "\n".join(lines)

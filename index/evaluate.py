@@ -8,6 +8,7 @@ lowercase, `\\w+` tokens) occur in the hit's text. Alternatives in `gold` count 
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -79,6 +80,11 @@ def first_relevant_rank(hits: Sequence[tuple[str, str]], gold: Sequence[GoldQuot
     return None
 
 
+def _fmt(x: float) -> str:
+    """A figure for the table; 'n.v.t.' where the file has no questions to compute it from."""
+    return "n.v.t." if math.isnan(x) else f"{x:.2f}"
+
+
 def auroc(positive: Sequence[float], negative: Sequence[float]) -> float:
     """Probability that a random positive scores above a random negative (ties count half)."""
     if not positive or not negative:
@@ -123,9 +129,12 @@ class EvalReport:
                 f"{m.search_doc_coverage:>8.2f}{m.compare_doc_coverage:>9.2f}"
             )
         lines.append(
-            f"no-answer: AUROC {self.no_answer_auroc:.2f}; abstains on {self.abstain_on_no_answer:.2f} of no-answer "
-            f"questions, answers {self.answered_answerable:.2f} of answerable ones (threshold {self.threshold:.2f})"
+            f"no-answer: AUROC {_fmt(self.no_answer_auroc)}; abstains on {_fmt(self.abstain_on_no_answer)} of "
+            f"no-answer questions, answers {_fmt(self.answered_answerable)} of answerable ones "
+            f"(threshold {self.threshold:.2f})"
         )
+        if math.isnan(self.no_answer_auroc):
+            lines.append("(AUROC n.v.t.: daarvoor zijn vragen met én zonder antwoord (kind no_answer) nodig)")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

@@ -123,11 +123,14 @@ def test_clean_spans_follow_the_runs_of_a_non_contiguous_chunk():
 
 
 def test_context_tidies_conversion_residue_but_keeps_text():
-    text = "## Kop\n[bookmark: _b1]**Figuur 1** <b>x</b>\n\nDe passage zelf.\n\nNa."
+    text = ("## Kop\n[bookmark: _b1]**Figuur 1** <b>x</b>\n\n<i>Bron: divosa</i> zie [de site](https://example.org)."
+            "\n\n<p>De passage *zelf* staat hier.</p>\n\n- › Na een lijst.\n")
     s = text.index("De passage")
-    out = view.context_html(_doc(text), s, s + 16, window=None)
-    assert "##" not in out and "bookmark" not in out and "**" not in out
-    assert "Figuur 1" in out and "&lt;b&gt;x&lt;/b&gt;" in out and "Kop" in out
+    out = view.context_html(_doc(text), s, text.index("</p>"), [(s, s + 10)], window=None)
+    for residue in ("##", "bookmark", "**", "&lt;i&gt;", "&lt;p&gt;", "&lt;b&gt;", "](", "&#42;", "›"):
+        assert residue not in out, residue
+    assert "Kop" in out and "Bron&#58; divosa" in out and "de site" in out and "Na een lijst." in out
+    assert '<mark class="bz-ans">De passage</mark>' in out  # the original offsets still mark the right words
 
 
 def test_excerpt_shows_the_answer_with_some_context():
@@ -243,6 +246,14 @@ def test_no_index_shows_build_command(tmp_path, monkeypatch):
     assert any("nog geen zoekindex" in e.value for e in at.error)
     codes = [c.value for c in at.code]
     assert "beleidszoeker ingest && beleidszoeker index" in codes and "bash scripts/run" in codes
+
+
+def test_documents_page_without_an_index_offers_the_first_upload(tmp_path, monkeypatch):
+    empty = DataDir(tmp_path / "corpus", tmp_path / "data")
+    at = _app(empty, monkeypatch, modus="documenten").run()
+    assert not at.exception
+    assert "Document toevoegen" in [s.value for s in at.subheader]
+    assert "Toevoegen en indexeren" in [b.label for b in at.button]
 
 
 # ---- the page with the real index (slow) -------------------------------------------------------
@@ -390,6 +401,13 @@ def test_query_params_restore_view(real, monkeypatch):
 
 
 @pytest.mark.slow
+def test_link_regions_match_case_and_aliases(real, monkeypatch):
+    at = _app(real, monkeypatch, modus="vraag", regio=["twente", "Bollenstreek", "Atlantis"]).run()
+    assert not at.exception
+    assert at.multiselect(key="f_regio").value == ["Twente", "Holland Rijnland (Duin- en Bollenstreek)"]
+
+
+@pytest.mark.slow
 def test_exports_of_a_real_result_contain_citations(real, monkeypatch):
     from beleidszoeker.config import Settings
     from index.retriever import HybridRetriever
@@ -441,12 +459,7 @@ def test_add_document_upload_then_search(xss, tmp_path, monkeypatch):
     at = _app(data, monkeypatch, modus="toevoegen").run()
     text = ("Beleidsplan Jeugd Zeeland\n\nPleegzorg\n\nDe Zeeuwse gemeenten breiden het aantal pleeggezinnen en "
             "gezinshuizen uit, zodat kinderen die niet thuis kunnen wonen in een gezin opgroeien.\n")
-    at.get("file_uploader")[0].upload("zeeland plan.txt", text.encode(), "text/plain")
-    at.text_input(key="add_title").input("Beleidsplan Jeugd Zeeland")
-    at.text_input(key="add_region").input("Zeeland")
-    at.number_input(key="add_year").set_value(2024)
-    next(b for b in at.button if b.label == "Toevoegen en indexeren").click()
-    at.run()
+    at = _fill_add(at, "zeeland plan.txt", text.encode(), "Beleidsplan Jeugd Zeeland", "Zeeland", 2024)
     assert not at.exception and at.success, [e.value for e in at.error]
     assert (data.corpus / "zeeland_plan.txt").exists()
     assert '["zeeland_plan.txt"]' in (data.corpus / "manifest.toml").read_text()
@@ -454,9 +467,7 @@ def test_add_document_upload_then_search(xss, tmp_path, monkeypatch):
     at2 = _app(data, monkeypatch).run()
     at2 = _ask(at2, "Hoe breidt Zeeland de pleegzorg uit?")
     assert "Zeeland" in _regions(_html(at2))
-    at.get("file_uploader")[0].upload("zeeland plan.txt", b"andere inhoud", "text/plain")
-    next(b for b in at.button if b.label == "Toevoegen en indexeren").click()
-    at.run()
+    at = _fill_add(at, "zeeland plan.txt", b"andere inhoud", "Nog een plan", "Zeeland", 2025)
     assert any("niet overschreven" in e.value for e in at.error)
     assert (data.corpus / "zeeland_plan.txt").read_text() == text
 
@@ -480,3 +491,291 @@ def test_add_bad_document_leaves_nothing_behind(xss, tmp_path, monkeypatch):
     big = Settings(corpus_dir=data.corpus, data_dir=data.data, max_file_mb=0.0001)
     too_big = add_document(NewDocument("groot.txt", b"x" * 1000, "Groot", "Y", 2024), big)
     assert not too_big.ok and "te groot" in too_big.errors[0]
+
+
+# ---- a demo that cannot trip: panels, links, wording (slow) -------------------------------------
+
+
+def _link(at) -> str:
+    return next(c.value for c in at.code if "modus=" in c.value)
+
+
+@pytest.mark.slow
+def test_open_panels_close_on_a_new_question_and_a_mode_switch(real, monkeypatch):
+    at = _ask(_app(real, monkeypatch).run(), ASK_QUESTION)
+    at.button(key="ctx-a1").click().run()
+    at.button(key="sim-a2").click().run()
+    assert at.query_params.get("context") and at.query_params.get("vergelijkbaar") and "context=" in _link(at)
+    at = _ask(at, "Wat wordt bedoeld met normaliseren?")
+    assert not at.exception
+    assert 'id="bz-focus"' not in _html(at) and "Vergelijkbare passages in andere documenten" not in _html(at)
+    assert not at.query_params.get("context") and not at.query_params.get("vergelijkbaar")
+    assert "context=" not in _link(at) and "vergelijkbaar=" not in _link(at)
+    at.button(key="ctx-a1").click().run()
+    assert "context=" in _link(at)
+    at.button_group(key="mode").set_value("vergelijk").run()
+    assert "context=" not in _link(at) and not at.query_params.get("context")
+    at.button_group(key="mode").set_value("vraag").run()
+    assert 'id="bz-focus"' not in _html(at)
+
+
+@pytest.mark.slow
+def test_similar_panel_marks_the_similar_sentence_and_downloads_name_the_title(real, monkeypatch):
+    at = _ask(_app(real, monkeypatch).run(), ASK_QUESTION)
+    at.button(key="sim-a1").click().run()
+    panel = _html(at).split("Vergelijkbare passages in andere documenten", 1)[1]
+    assert "de zin die het meest op de passage lijkt" in panel
+    assert panel.count('<mark class="bz-ans">') >= 1
+    at.button(key="ctx-a1").click().run()
+    labels = [b.label for b in at.get("download_button")]
+    source = [label for label in labels if label.startswith("Bronbestand downloaden")]
+    assert source and not re.search(r"\d{3}_[0-9a-f]{16}", source[0]) and "(TXT)" in source[0]
+
+
+@pytest.mark.slow
+def test_context_view_shows_no_conversion_residue(real, monkeypatch):
+    at = _app(real, monkeypatch).run()
+    at.multiselect(key="f_regio").set_value(["Twente"]).run()
+    at = _ask(at, "Hoe werkt Twente zonder wachtlijsten?")
+    at.button(key="ctx-a1").click().run()
+    at.radio(key="scope-a1").set_value("Hele document").run()
+    context = _html(at).split('class="bz-context', 1)[1].split("</div></div></div>", 1)[0]
+    assert len(context) > 20_000
+    for residue in ("&lt;i&gt;", "&lt;p&gt;", "](", "- ›", "&#42;"):
+        assert residue not in context, residue
+
+
+@pytest.mark.slow
+def test_sidebar_counts_use_dutch_plurals(xss, monkeypatch):
+    at = _app(xss, monkeypatch).run()
+    caption = next(c.value for c in at.sidebar.caption if "index van" in c.value)
+    assert caption.startswith("1 document · ") and "documenten" not in caption
+
+
+# ---- documents in the app: add, edit, replace, remove, roles (slow) -----------------------------
+
+
+def _click(at, label: str):
+    next(b for b in at.button if b.label == label).click()
+    return at.run()
+
+
+def _add_field(at, kind: str, name: str):
+    """A widget of the add form (its key carries the form's version: a new one after every attempt)."""
+    return next(w for w in at.get(kind) if (w.key or "").startswith(f"{name}_"))
+
+
+def _fill_add(at, name: str, data: bytes, title: str, region: str, year: int | None, mime: str = "text/plain"):
+    at.get("file_uploader")[0].upload(name, data, mime)
+    _add_field(at, "text_input", "add_title").input(title)
+    _add_field(at, "text_input", "add_region").input(region)
+    if year is not None:
+        _add_field(at, "number_input", "add_year").set_value(year)
+    return _click(at, "Toevoegen en indexeren")
+
+
+ZEELAND_TEXT = ("Beleidsplan Jeugd Zeeland\n\nPleegzorg\n\nDe Zeeuwse gemeenten breiden het aantal pleeggezinnen en "
+                "gezinshuizen uit, zodat kinderen die niet thuis kunnen wonen in een gezin opgroeien.\n")
+
+
+@pytest.mark.slow
+def test_add_form_resets_after_every_attempt_and_needs_a_year(xss, tmp_path, monkeypatch):
+    data = fresh_copy(xss, tmp_path)
+    at = _app(data, monkeypatch, modus="documenten").run()
+    assert _add_field(at, "number_input", "add_year").value is None  # no silent default year
+    at = _fill_add(at, "leeg.txt", b"", "Leeg document", "Testregio", 2024)
+    assert any("leeg bestand" in e.value for e in at.error)
+    assert _add_field(at, "text_input", "add_title").value == ""
+    assert _add_field(at, "text_input", "add_region").value == ""
+    assert _add_field(at, "number_input", "add_year").value is None
+    at = _fill_add(at, "zeeland.txt", ZEELAND_TEXT.encode(), "Plan Zeeland", "Zeeland", None)
+    assert any("Vul het jaar" in e.value for e in at.error)
+    at = _fill_add(at, "virus.exe", b"MZ\x90\x00", "Virus", "Nergens", 2024, "application/x-ms-dos-executable")
+    errors = " ".join(e.value for e in at.error)
+    assert "wordt niet ondersteund" in errors and "not allowed" not in errors
+    assert sorted(p.name for p in data.corpus.iterdir()) == ["manifest.toml", "testland.txt"]
+    at = _fill_add(at, "zeeland.txt", ZEELAND_TEXT.encode(), "Plan Zeeland", "Zeeland", 2024)
+    assert not at.exception and any("is toegevoegd" in s.value for s in at.success)
+    manifest = (data.corpus / "manifest.toml").read_text()
+    assert '["zeeland.txt"]\ntitle = "Plan Zeeland"\nregion = "Zeeland"' in manifest
+    caption = next(c.value for c in at.sidebar.caption if "index van" in c.value)
+    assert caption.startswith("2 documenten · "), caption  # the sidebar counts the new document at once
+    assert _add_field(at, "text_input", "add_title").value == ""
+
+
+@pytest.mark.slow
+def test_edit_replace_and_remove_a_document(xss, tmp_path, monkeypatch):
+    import json
+
+    from app.actions import NewDocument, add_document
+    from beleidszoeker.config import Settings
+
+    data = fresh_copy(xss, tmp_path)
+    settings = Settings(corpus_dir=data.corpus, data_dir=data.data)
+    assert add_document(NewDocument("zeeland.txt", ZEELAND_TEXT.encode(), "Plan Zeeland", "Zeland", 2023),
+                        settings).ok
+    at = _app(data, monkeypatch, modus="documenten").run()
+    at.selectbox(key="edit_doc").set_value("zeeland.txt").run()
+    # metadata: the misspelt region is corrected and an alias added, written to the manifest
+    at.text_input(key="ed_region_zeeland.txt").input("Zeeland")
+    at.text_input(key="ed_alias_zeeland.txt").input("Zeeuws-Vlaanderen")
+    at.number_input(key="ed_year_zeeland.txt").set_value(2024)
+    at = _click(at, "Gegevens opslaan en opnieuw indexeren")
+    assert not at.exception and any("zijn opgeslagen" in s.value for s in at.success), [e.value for e in at.error]
+    from ingest.manifest import load_manifest
+
+    meta = load_manifest(data.corpus / "manifest.toml")["zeeland.txt"]
+    assert (meta.region, meta.year, meta.aliases) == ("Zeeland", 2024, ("Zeeuws-Vlaanderen",))
+    assert load_manifest(data.corpus / "manifest.toml")["testland.txt"].region == "Testland"
+    at2 = _ask(_app(data, monkeypatch).run(), "Hoe breidt Zeeland de pleegzorg uit?")
+    assert "Zeeland" in _regions(_html(at2)) and "Zeland" not in _regions(_html(at2))
+    # replace: a broken file is refused and the old version stays; a good one is indexed
+    at.get("file_uploader")[1].upload("zeeland.txt", b"\x00\x01\x02" * 10, "text/plain")
+    at = _click(at, "Vervangen en opnieuw indexeren")
+    assert any("vorige versie blijft staan" in e.value for e in at.error)
+    assert (data.corpus / "zeeland.txt").read_text() == ZEELAND_TEXT
+    new_text = ZEELAND_TEXT.replace("pleeggezinnen", "jeugdwerkers op scholen")
+    at.get("file_uploader")[1].upload("zeeland-v2.txt", new_text.encode(), "text/plain")
+    at = _click(at, "Vervangen en opnieuw indexeren")
+    assert any("is vervangen" in s.value for s in at.success), [e.value for e in at.error]
+    from index.searchindex import SearchIndex
+
+    index = SearchIndex.load(data.data / "index")
+    assert "jeugdwerkers op scholen" in index.documents["zeeland.txt"].text
+    # remove: asks first; cancel keeps it, confirm removes file, manifest entry and passages
+    at = _click(at, "Document verwijderen…")
+    assert any("Weet u zeker" in w.value for w in at.warning)
+    at = _click(at, "Annuleren")
+    assert (data.corpus / "zeeland.txt").exists() and not any("Weet u zeker" in w.value for w in at.warning)
+    at = _click(at, "Document verwijderen…")
+    at = _click(at, "Ja, definitief verwijderen")
+    assert any("is verwijderd" in s.value for s in at.success), [e.value for e in at.error]
+    assert not (data.corpus / "zeeland.txt").exists()
+    assert "zeeland.txt" not in load_manifest(data.corpus / "manifest.toml")
+    index = SearchIndex.load(data.data / "index")
+    assert list(index.documents) == ["testland.txt"] and all(c.doc == "testland.txt" for c in index.chunks)
+    # the last document cannot be removed
+    at = _click(at, "Document verwijderen…")
+    at = _click(at, "Ja, definitief verwijderen")
+    assert any("laatste document" in e.value for e in at.error) and (data.corpus / "testland.txt").exists()
+    log = [json.loads(line) for line in (data.data / "wijzigingen.log").read_text().splitlines()]
+    assert [(e["actie"], e["gelukt"]) for e in log] == [
+        ("toevoegen", True), ("gegevens wijzigen", True), ("bestand vervangen", False), ("bestand vervangen", True),
+        ("verwijderen", True), ("verwijderen", False)]
+    assert {e["gebruiker"] for e in log[1:]} == {"lokaal (geen login ingesteld)"}
+
+
+@pytest.mark.slow
+def test_failed_reindex_changes_nothing(xss, tmp_path):
+    from app.actions import DocEdit, update_document
+    from beleidszoeker.config import Settings
+
+    class BrokenEmbedder:
+        model_id = "kapot"
+
+        def __getattr__(self, name):
+            raise RuntimeError("embedder kapot")
+
+    data = fresh_copy(xss, tmp_path)
+    settings = Settings(corpus_dir=data.corpus, data_dir=data.data)
+    manifest = (data.corpus / "manifest.toml").read_bytes()
+    index_manifest = (data.data / "index" / "manifest.json").read_bytes()
+    result = update_document("testland.txt", DocEdit("Nieuwe titel", "Testland", 2024), settings,
+                             embedder=BrokenEmbedder(), user="test")
+    assert not result.ok and "indexeren mislukt" in result.errors[0]
+    assert (data.corpus / "manifest.toml").read_bytes() == manifest
+    assert (data.data / "index" / "manifest.json").read_bytes() == index_manifest
+    from ingest.store import load_store
+
+    assert load_store(settings.store_dir).documents["testland.txt"].meta.title == "Regiovisie Testland <b>vet</b>"
+
+
+def test_manifest_with_replaces_one_table_and_keeps_comments():
+    from app.actions import manifest_with
+
+    text = '# kop\n\n["a.txt"]\ntitle = "A"\n\n# over b\n["b.txt"]\ntitle = "B"\n'
+    assert manifest_with(text, "a.txt", '\n["a.txt"]\ntitle = "A2"\n') == (
+        '# kop\n\n["a.txt"]\ntitle = "A2"\n\n# over b\n["b.txt"]\ntitle = "B"\n')
+    assert manifest_with(text, "b.txt", None) == '# kop\n\n["a.txt"]\ntitle = "A"\n\n# over b\n'
+    added = manifest_with(text, "c.txt", '\n["c.txt"]\ntitle = "C"\n')
+    assert added.endswith('title = "B"\n\n["c.txt"]\ntitle = "C"\n')
+
+
+def test_password_check_plain_and_hashed():
+    from app import auth
+
+    plain = auth.config_from({"BELEIDSZOEKER_ADMIN_PASSWORD": "geheim"})
+    assert plain.gated and auth.check_password("geheim", plain) and not auth.check_password("Geheim", plain)
+    hashed = auth.config_from({"BELEIDSZOEKER_ADMIN_PASSWORD_HASH": auth.hash_password("geheim", rounds=1000)})
+    assert auth.check_password("geheim", hashed) and not auth.check_password("fout", hashed)
+    assert not auth.config_from({}).gated and not auth.check_password("", auth.config_from({}))
+    oidc = auth.config_from({"BELEIDSZOEKER_ADMIN_EMAILS": "Beheer@Gemeente.nl"}, oidc=True)
+    assert auth.oidc_writer(oidc, True, "beheer@gemeente.nl") == "beheer@gemeente.nl"
+    assert auth.oidc_writer(oidc, True, "iemand@gemeente.nl") is None and auth.oidc_writer(oidc, False, None) is None
+
+
+@pytest.mark.slow
+def test_writes_need_the_admin_password_when_one_is_set(xss, tmp_path, monkeypatch):
+    import json
+
+    data = fresh_copy(xss, tmp_path)
+    monkeypatch.setenv("BELEIDSZOEKER_ADMIN_PASSWORD", "geheim")
+    at = _app(data, monkeypatch, modus="documenten").run()
+    labels = [b.label for b in at.button]
+    assert "Toevoegen en indexeren" not in labels and "Gegevens opslaan en opnieuw indexeren" not in labels
+    assert "Document verwijderen…" not in labels and any("alleen een beheerder" in i.value for i in at.info)
+    at = _ask(at.button_group(key="mode").set_value("vraag").run(), "Hoe lang is de wachttijd in Testland?")
+    assert "bz-card" in _html(at)  # reading stays open
+    at.button_group(key="mode").set_value("documenten").run()
+    at.text_input(key="admin_pw").input("fout")
+    at = _click(at, "Inloggen")
+    assert any("Onjuist wachtwoord" in e.value for e in at.error) and "Toevoegen en indexeren" not in [
+        b.label for b in at.button]
+    at.text_input(key="admin_pw").input("geheim")
+    at = _click(at, "Inloggen")
+    assert any("ingelogd als beheerder" in s.value for s in at.success)
+    at = _fill_add(at, "zeeland.txt", ZEELAND_TEXT.encode(), "Plan Zeeland", "Zeeland", 2024)
+    assert any("is toegevoegd" in s.value for s in at.success), [e.value for e in at.error]
+    log = [json.loads(line) for line in (data.data / "wijzigingen.log").read_text().splitlines()]
+    assert log[-1]["gebruiker"] == "beheerder (wachtwoord)" and log[-1]["document"] == "zeeland.txt"
+    at = _click(at, "Uitloggen")
+    assert "Toevoegen en indexeren" not in [b.label for b in at.button]
+
+
+@pytest.mark.slow
+def test_single_sign_on_configured_offers_the_login_and_hides_writes(xss, tmp_path, monkeypatch):
+    data = fresh_copy(xss, tmp_path)
+    at = _app(data, monkeypatch, modus="documenten")
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "bz", "client_secret": "s",
+                          "server_metadata_url": "https://login.example.invalid/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    labels = [b.label for b in at.button]
+    assert "Inloggen met uw organisatieaccount" in labels and "Toevoegen en indexeren" not in labels
+    assert not any(t.key == "admin_pw" for t in at.text_input)  # no password box when none is configured
+
+
+@pytest.mark.slow
+def test_single_sign_on_admin_writes_and_others_only_read(xss, tmp_path, monkeypatch):
+    import json
+
+    data = fresh_copy(xss, tmp_path)
+    monkeypatch.setenv("BELEIDSZOEKER_ADMIN_EMAILS", "beheer@gemeente.nl")
+    secrets = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "bz",
+               "client_secret": "s", "server_metadata_url": "https://login.example.invalid/.well-known/openid"}
+    at = _app(data, monkeypatch, modus="documenten")
+    at.secrets["auth"] = secrets
+    at.user = {"is_logged_in": True, "email": "iemand@gemeente.nl"}
+    at.run()
+    assert any("mag geen documenten wijzigen" in w.value for w in at.warning)
+    assert "Toevoegen en indexeren" not in [b.label for b in at.button]
+    at = _app(data, monkeypatch, modus="documenten")
+    at.secrets["auth"] = secrets
+    at.user = {"is_logged_in": True, "email": "Beheer@gemeente.nl"}
+    at.run()
+    assert any("beheer@gemeente.nl" in c.value for c in at.caption)
+    at = _fill_add(at, "zeeland.txt", ZEELAND_TEXT.encode(), "Plan Zeeland", "Zeeland", 2024)
+    assert any("is toegevoegd" in s.value for s in at.success), [e.value for e in at.error]
+    log = [json.loads(line) for line in (data.data / "wijzigingen.log").read_text().splitlines()]
+    assert log[-1]["gebruiker"] == "beheer@gemeente.nl" and log[-1]["gelukt"]

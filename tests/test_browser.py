@@ -2,7 +2,9 @@
 
 Starts `streamlit run app/streamlit_app.py` on a free port against a temporary index of the
 shipped corpus, asks a Dutch question, checks the answer, a highlighted passage and a citation,
-saves screenshots to test-artifacts/ and prints the cold-start and warm query times.
+and checks the layout at 1440x900, 1280x720 (a projector) and 390x844 (a phone). Screenshots go
+to $BELEIDSZOEKER_ARTIFACTS (default: a folder in the system's temp dir); the cold-start and warm
+query times are printed.
 
 Needs /usr/bin/chromium (Debian: `apt-get install -y chromium`); never downloads a browser.
 """
@@ -14,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -23,7 +26,7 @@ from app_fixtures import ZEELAND_PDF_PAGES, DataDir, fresh_copy, make_pdf, real_
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app" / "streamlit_app.py"
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = Path(os.environ.get("BELEIDSZOEKER_ARTIFACTS") or Path(tempfile.gettempdir()) / "beleidszoeker-artifacts")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -189,7 +192,7 @@ def test_ask_in_browser_cold_and_warm(server, browser):
     response = page.request.get(url + href.split("#")[0] if href.startswith("/") else href.split("#")[0])
     assert response.ok and response.headers["content-type"].startswith("application/pdf")
     assert "attachment" not in response.headers.get("content-disposition", "")
-    assert page.get_by_role("button", name="Bronbestand downloaden (pleegzorgplan-zeeland.pdf)").is_visible()
+    assert page.get_by_role("button", name="Bronbestand downloaden: Pleegzorgplan Jeugd Zeeland (PDF)").is_visible()
 
     timings = {"cold_start_to_first_answer_s": round(cold, 2), "warm_query_s": round(warm, 2)}
     ARTIFACTS.mkdir(exist_ok=True)
@@ -209,3 +212,86 @@ def test_compare_in_browser(server, browser):
     assert cards == 6  # the five shipped documents and the added PDF
     assert page.locator(".bz-passage mark.bz-ans").count() + page.locator(".bz-missing").count() >= cards
     _save(page, "browser-vergelijk.png")
+
+
+def _box(page, selector: str) -> dict:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not on the page"
+    return box
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (1280, 720)])
+def test_answer_card_above_the_fold_and_readable_grid(server, browser, width, height):
+    url, _ = server
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(90_000)
+    page.goto(f"{url}/?modus=vraag&q={QUESTION}")
+    page.locator(".bz-card").first.wait_for(state="visible")
+    _idle(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    card = _box(page, ".bz-card")
+    assert card["y"] + 60 < height, f"answer card starts at {card['y']:.0f} px, below the fold of {height}"
+    assert card["x"] + card["width"] <= width
+    _save(page, f"vraag-{width}x{height}.png")
+
+    # a long question: no "Press Enter to submit form" over its end
+    box = page.locator('input[aria-label="Uw vraag"]')
+    box.fill("Welke afspraken maken de regio's met aanbieders over wachttijden, doorverwijzing en de inzet van "
+             "specialistische jeugdhulp voor gezinnen met complexe problemen?")
+    assert page.locator('[data-testid="InputInstructions"]').filter(has_text="Press Enter").count() == 0 or \
+        not page.locator('[data-testid="InputInstructions"]').first.is_visible()
+    assert "Press Enter" not in page.locator("section.main, [data-testid='stMain']").first.inner_text()
+
+    page.goto(f"{url}/?modus=vergelijk&q={COMPARE_TOPIC}")
+    page.locator(".bz-doccard-head").first.wait_for(state="visible")
+    _idle(page)
+    widths = [b["width"] for b in (page.locator(".bz-doccard-head").nth(i).bounding_box()
+                                   for i in range(page.locator(".bz-doccard-head").count())) if b]
+    assert widths and min(widths) >= 300, f"compare columns too narrow at {width}px: {widths}"
+    _save(page, f"vergelijk-{width}x{height}.png")
+
+    page.goto(f"{url}/?modus=corpus")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(state="visible")
+    _idle(page)
+    table = _box(page, '[data-testid="stDataFrame"]')
+    assert table["x"] + table["width"] <= width + 1, "corpus table cut off at the right"
+    scroll = page.evaluate("() => { const s = document.querySelector('[data-testid=stDataFrame] .dvn-scroller');"
+                           " return s ? [s.scrollWidth, s.clientWidth] : null; }")
+    assert scroll is None or scroll[0] <= scroll[1] + 1, f"corpus table columns hidden behind a scroll bar: {scroll}"
+    _save(page, f"corpus-{width}x{height}.png")
+
+    page.goto(f"{url}/?modus=documenten")
+    page.get_by_text("Document toevoegen").first.wait_for(state="visible")
+    _idle(page)
+    main_text = page.locator("[data-testid='stMain']").first.inner_text()
+    for english in ("Drag and drop", "Browse files", "Limit 200MB", "per file"):
+        assert english not in main_text, english
+    assert "Upload" not in page.locator("[data-testid=stFileUploaderDropzone] button").first.inner_text()
+    _save(page, f"documenten-{width}x{height}.png")
+
+
+def test_phone_sidebar_collapsed_and_content_fits(server, browser):
+    url, _ = server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    page.goto(f"{url}/?modus=vraag&q={QUESTION}")
+    page.locator(".bz-card").first.wait_for(state="visible")
+    _idle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if sidebar.count():
+        box = sidebar.first.bounding_box()
+        assert box is None or box["x"] + box["width"] <= 1 or sidebar.first.get_attribute("aria-expanded") == "false"
+    card = _box(page, ".bz-card")
+    assert card["x"] >= 0 and card["x"] + card["width"] <= 390 + 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, "the page scrolls sideways"
+    font = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.bz-passage')).fontSize)")
+    assert font >= 14
+    _save(page, "vraag-390x844.png")
+    page.goto(f"{url}/?modus=vergelijk&q={COMPARE_TOPIC}")
+    page.locator(".bz-doccard-head").first.wait_for(state="visible")
+    _idle(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    _save(page, "vergelijk-390x844.png")
+    context.close()
