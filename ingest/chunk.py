@@ -396,4 +396,5 @@ def _make_chunk(doc: Document, units: list[_Unit], headings: dict[int, MappedTex
         embed_text=f"{meta.title} | {section}\n{mapped.text}",
         runs=mapped.runs,
         kind=kind,
+        ocr=any(p.ocr for p in doc.pages if p.start < end and start < p.end),
     )

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -210,11 +210,13 @@ def _quiet_pypdf() -> Iterator[None]:
 
 
 def _load_pdf(data: bytes, name: str) -> tuple[str, tuple[PageSpan, ...]]:
+    """pypdf checks the file (damage, encryption, page labels); PDFium reads it in reading order."""
+    from ingest.pdf_text import PdfOpenError, read_pdf
+
     with _quiet_pypdf():
         reader = _open_pdf(data, name)
         try:
             n_pages = len(reader.pages)
-            raw = [_extract_page(reader, i) for i in range(n_pages)]
             defined_labels = _defined_page_labels(reader, n_pages)
         except IngestError:
             raise
@@ -222,19 +224,28 @@ def _load_pdf(data: bytes, name: str) -> tuple[str, tuple[PageSpan, ...]]:
             raise _corrupt_pdf(name) from err
     if n_pages == 0:
         raise IngestError(f"{name}: PDF zonder pagina's; exporteer het document opnieuw naar PDF")
-    if not any(page.layout.strip() or page.plain.strip() for page in raw):
+    try:
+        pdf = read_pdf(data)
+    except PdfOpenError as err:
+        raise _corrupt_pdf(name) from err
+    raw = [page.text for page in pdf.pages]
+    if not any(text.strip() for text in raw):
+        skipped = next((page.skipped for page in pdf.pages if page.skipped), "")
+        if skipped:
+            raise IngestError(f"{name}: geen tekstlaag en geen OCR mogelijk: {skipped}")
         raise IngestError(
             f"{name}: geen tekstlaag; OCR nodig (de PDF bevat alleen afbeeldingen of scans); "
             "maak de PDF doorzoekbaar met OCR (bijv. ocrmypdf) en probeer opnieuw"
         )
-    if not looks_like_text("".join(page.plain or page.layout for page in raw), allow_private_use=True):
+    if not looks_like_text("".join(raw), allow_private_use=True):
         raise IngestError(
             f"{name}: tekstlaag is onleesbaar (lettertype zonder tekenkoppeling); OCR nodig; "
             "maak de PDF opnieuw doorzoekbaar met OCR (bijv. ocrmypdf --force-ocr)"
         )
-    cleaned = clean_pdf_pages(raw)
+    cleaned = clean_pdf_pages(raw, [page.margins for page in pdf.pages])
     labels = defined_labels or cleaned.labels
-    return join_pages(cleaned.pages, labels)
+    text, spans = join_pages(cleaned.pages, labels)
+    return text, tuple(replace(span, ocr=page.ocr) for span, page in zip(spans, pdf.pages, strict=True))
 
 
 def _open_pdf(data: bytes, name: str) -> PdfReader:
@@ -326,17 +337,27 @@ class CleanedPages:
     removed: list[list[str]] = field(default_factory=list)
 
 
-def clean_pdf_pages(raw: Sequence[RawPage | str]) -> CleanedPages:
-    """Remove running headers/footers and page numbers, tidy lines, repair hyphenation, find labels."""
+def clean_pdf_pages(
+    raw: Sequence[RawPage | str], margins: Sequence[frozenset[int] | None] | None = None
+) -> CleanedPages:
+    """Remove running headers/footers and page numbers, tidy lines, repair hyphenation, find labels.
+
+    `margins` gives, per page, the indices of the lines that lie in the page's top and bottom
+    margins (known from the layout); only those may be running lines. None: the edge lines.
+    """
     layouts = [normalize_chars(p.layout if isinstance(p, RawPage) else p) for p in raw]
     plains = [normalize_chars(p.plain) if isinstance(p, RawPage) else None for p in raw]
     lines_per_page = [[line.strip() for line in text.splitlines()] for text in layouts]
-    running = find_running_keys(lines_per_page)
+    edges = [
+        sorted(margins[i]) if margins is not None and margins[i] is not None else edge_indices(lines)
+        for i, lines in enumerate(lines_per_page)
+    ]
+    running = find_running_keys(lines_per_page, edges=edges)
     kept_pages: list[list[str]] = []
     removed_pages: list[list[str]] = []
     candidates: list[set[int]] = []
-    for lines in lines_per_page:
-        kept, removed = strip_running_lines(lines, running)
+    for lines, page_edges in zip(lines_per_page, edges, strict=True):
+        kept, removed = strip_running_lines(lines, running, edges=page_edges)
         kept_pages.append(kept)
         removed_pages.append(removed)
         candidates.append(page_number_candidates(removed, running))
@@ -380,6 +401,7 @@ def find_running_keys(
     zone: int = EDGE_LINES,
     share: float = RUNNING_SHARE,
     min_pages: int = MIN_RUNNING_PAGES,
+    edges: Sequence[Sequence[int]] | None = None,
 ) -> set[str]:
     """Keys of lines that recur near the top/bottom of many pages: running headers and footers.
 
@@ -389,7 +411,8 @@ def find_running_keys(
     """
     seen: dict[str, list[tuple[int, str]]] = {}
     for number, lines in enumerate(pages, start=1):
-        for key, line in {line_key(lines[i]): lines[i] for i in edge_indices(lines, zone)}.items():
+        where = edges[number - 1] if edges is not None else edge_indices(lines, zone)
+        for key, line in {line_key(lines[i]): lines[i] for i in where}.items():
             seen.setdefault(key, []).append((number, " ".join(line.split())))
     needed = max(min_pages, math.ceil(share * len(pages)))
     return {
@@ -430,11 +453,14 @@ def page_number_of_line(line: str) -> int | None:
     return int(next(g for g in match.groups() if g is not None))
 
 
-def strip_running_lines(lines: Sequence[str], running: set[str], zone: int = EDGE_LINES) -> tuple[list[str], list[str]]:
+def strip_running_lines(
+    lines: Sequence[str], running: set[str], zone: int = EDGE_LINES, edges: Sequence[int] | None = None
+) -> tuple[list[str], list[str]]:
     """Drop edge lines that are running headers/footers or bare page numbers; return (kept, removed)."""
     drop = {
         i
-        for i in edge_indices(lines, zone)
+        for i in (edges if edges is not None else edge_indices(lines, zone))
+        if lines[i].strip()
         if line_key(lines[i]) in running or page_number_of_line(lines[i]) is not None
     }
     kept = [line for i, line in enumerate(lines) if i not in drop]
