@@ -231,6 +231,12 @@ def _load_pdf(data: bytes, name: str) -> tuple[str, tuple[PageSpan, ...]]:
     raw = [page.text for page in pdf.pages]
     if not any(text.strip() for text in raw):
         skipped = next((page.skipped for page in pdf.pages if page.skipped), "")
+        if any(page.garbage for page in pdf.pages):
+            raise IngestError(
+                f"{name}: tekstlaag is onleesbaar (lettertype zonder tekenkoppeling) en OCR leverde geen tekst op"
+                f"{f' ({skipped})' if skipped else ''}; maak de PDF opnieuw doorzoekbaar met OCR (bijv. ocrmypdf "
+                "--force-ocr)"
+            )
         if skipped:
             raise IngestError(f"{name}: geen tekstlaag en geen OCR mogelijk: {skipped}")
         raise IngestError(

@@ -520,6 +520,7 @@ def layout_page(glyphs: Sequence[Glyph], bad_map: int = 0, height: float | None 
     if head:  # a running header is one line, its parts (title, date, page number) joined
         layout.lines[:0] = [" | ".join(_item_text(i) for i in head), ""]
         boxes[:0] = [(min(i.top for i in head), max(i.bottom for i in head)), None]
+        layout.tables = [TableInfo(t.header, t.columns, t.first_line + 2, t.last_line + 2) for t in layout.tables]
     if foot:
         layout.lines += ["", " | ".join(_item_text(i) for i in foot)]
         boxes += [None, (min(i.top for i in foot), max(i.bottom for i in foot))]

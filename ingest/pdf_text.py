@@ -26,6 +26,7 @@ class PdfPage:
     ocr: bool = False
     margins: frozenset[int] | None = None  # lines in the page margins (None: not known, e.g. OCR)
     skipped: str = ""  # why a page that needed OCR has no text
+    garbage: bool = False  # the text layer had no Unicode mapping (the page was sent to OCR)
 
 
 @dataclass
@@ -85,8 +86,8 @@ def _read_page(page: object, sha: str, index: int) -> tuple[PageLayout | None, P
         return layout, PdfPage("")
     result = ocr.ocr_page(page, sha, index)
     if result.text is None:
-        return None, PdfPage("", skipped=result.reason)
-    return None, PdfPage(_tidy_ocr(result.text), ocr=True)
+        return None, PdfPage("", skipped=result.reason, garbage=layout.garbage)
+    return None, PdfPage(_tidy_ocr(result.text), ocr=True, garbage=layout.garbage)
 
 
 def _image_share(page: object) -> float:
