@@ -15,6 +15,7 @@ are exact and the fastest of the candidates; the ordering is ours.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import re
 from bisect import bisect_left, bisect_right
@@ -25,8 +26,9 @@ from dataclasses import dataclass, field
 # Gaps, as a share of the font size.
 WORD_GAP = 0.2  # a wider gap without a space character still separates words
 SPACE_MIN_GAP = 0.06  # a (generated) space with less room than this is kerning, not a word break
-SEGMENT_GAP = 0.9  # wider than any justified word space: a column gutter or a table cell gap
-GUTTER = 0.9  # minimum width of a column gutter
+SEGMENT_GAP = 0.9  # a gap this wide, and wider than the line's usual word space, separates cells
+WIDE_GAP = 1.5  # wider than any justified word space: a column gutter or a table cell gap
+GUTTER = 0.5  # minimum width of a column gutter (a gap through the whole region)
 PARAGRAPH_GAP = 1.55  # baseline distance (in sizes) above which a blank line separates blocks
 SUPERSCRIPT_SIZE = 0.8  # smaller than this share of the line's size and raised: a footnote reference
 FOOTNOTE_SIZE = 0.9
@@ -280,36 +282,47 @@ def line_segments(line: Sequence[Glyph]) -> list[Segment]:
             continue  # a raised footnote reference ("jeugd¹"): the footnote itself is kept
         visible.append((g, space_before))
         space_before = False
-    segments: list[Segment] = []
+    words: list[tuple[str, Glyph, Glyph]] = []  # (word, first glyph, last glyph)
     word = ""
     prev: Glyph | None = None
-    current: list[tuple[str, Glyph, Glyph]] = []  # (word, first glyph, last glyph)
     first: Glyph | None = None
-
-    def close_segment() -> None:
-        if current:
-            segments.append(_segment(current, size, base))
-            current.clear()
-
+    em = max(size, 1.0)
     for g, spaced in visible:
         if prev is not None:
             gap = g.x0 - prev.x1
-            em = max(size, 1.0)
-            if gap > SEGMENT_GAP * em:
-                current.append((word, first, prev))  # type: ignore[arg-type]
-                close_segment()
-                word, first = "", None
-            elif gap > WORD_GAP * em or (spaced and gap > SPACE_MIN_GAP * em):
-                current.append((word, first, prev))  # type: ignore[arg-type]
+            if gap > WORD_GAP * em or (spaced and gap > SPACE_MIN_GAP * em):
+                words.append((word, first, prev))  # type: ignore[arg-type]
                 word, first = "", None
         if first is None:
             first = g
         word += g.ch
         prev = g
     if word and first is not None and prev is not None:
-        current.append((word, first, prev))
-    close_segment()
-    return segments
+        words.append((word, first, prev))
+    return [_segment(run, size, base) for run in _split_at_gaps(words, em)]
+
+
+def _split_at_gaps(words: list[tuple[str, Glyph, Glyph]], em: float) -> list[list[tuple[str, Glyph, Glyph]]]:
+    """Cut a line's words at gutters (very wide gaps), then each piece at cell gaps. Justified
+    text spreads its spaces evenly, so within a piece a gap counts only when it is clearly wider
+    than the piece's narrowest word space."""
+    if not words:
+        return []
+    pieces: list[list[tuple[str, Glyph, Glyph]]] = [[words[0]]]
+    for a, b in itertools.pairwise(words):
+        if b[1].x0 - a[2].x1 > WIDE_GAP * em:
+            pieces.append([])
+        pieces[-1].append(b)
+    runs: list[list[tuple[str, Glyph, Glyph]]] = []
+    for piece in pieces:
+        gaps = [b[1].x0 - a[2].x1 for a, b in itertools.pairwise(piece)]
+        usual = min(gaps, default=0.0)  # justified text: every space of the piece is about this wide
+        runs.append([piece[0]])
+        for gap, w in zip(gaps, piece[1:], strict=True):
+            if gap > SEGMENT_GAP * em and gap > 1.6 * usual:
+                runs.append([])
+            runs[-1].append(w)
+    return runs
 
 
 def _segment(words: Sequence[tuple[str, Glyph, Glyph]], size: float, base: float) -> Segment:
@@ -339,7 +352,7 @@ def _is_cell(segment: Segment) -> bool:
 
 def find_tables(rows: Sequence[Sequence[Segment]]) -> list[list[int]]:
     """Runs of consecutive lines that look like table rows: two or more short segments whose
-    left edges line up with the neighbouring rows' cells."""
+    inner cell edges line up with the neighbouring rows' cells."""
     candidates = [len(r) >= 2 and all(_is_cell(s) for s in r) and not _LIST_LABEL.match(r[0].text) for r in rows]
     tables: list[list[int]] = []
     run: list[int] = []
@@ -361,13 +374,15 @@ def find_tables(rows: Sequence[Sequence[Segment]]) -> list[list[int]]:
 
 
 def _aligned(a: Sequence[Segment], b: Sequence[Segment]) -> bool:
-    """At least two cell edges (left or right) in common, within a font size."""
-    tolerance = max(a[0].size, b[0].size)
-    shared = 0
-    for s in b:
-        if any(abs(s.x0 - t.x0) <= tolerance or abs(s.x1 - t.x1) <= tolerance for t in a):
-            shared += 1
-    return shared >= 2
+    """Rows of one table share an inner cell edge (a left edge after the first cell, or a right
+    edge before the last) within a third of the font size. The outer edges do not count: every
+    line of a justified column shares those."""
+    tolerance = 0.3 * max(a[0].size, b[0].size)
+    starts_a = [s.x0 for s in a[1:]]
+    ends_a = [s.x1 for s in a[:-1]]
+    return any(abs(s.x0 - t) <= tolerance for s in b[1:] for t in starts_a) or any(
+        abs(s.x1 - t) <= tolerance for s in b[:-1] for t in ends_a
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -173,7 +173,7 @@ def _columns_page(c: canvas.Canvas, source: Source, number: int, columns: int, f
     truth = TruePage("three_column" if columns == 3 else "two_column")
     heading = " ".join(source.take().split()[:6]).rstrip(".,;:")
     c.setFont(BOLD_FONT, 16)
-    c.drawString(margin, height - 70, heading)
+    _letterspaced(c, margin, height - 70, heading, BOLD_FONT, 16, tracking=1.2)
     truth.words += words_of(heading)
     notes: list[str] = []
     bottom = 60.0 + (70.0 if footnotes else 0.0)
@@ -192,12 +192,17 @@ def _columns_page(c: canvas.Canvas, source: Source, number: int, columns: int, f
                     break
             x = margin + col * (col_width + gutter)
             c.setFont(BODY_FONT, BODY_SIZE)
-            c.drawString(x, y, line)
+            last = i == len(lines) - 1
+            if columns == 3 and not last:
+                _justified(c, x, y, _soft(line), col_width)
+            else:
+                c.drawString(x, y, _soft(line) if columns == 3 else line)
             placed.append(line)
             if i == note_after:
                 notes.append(" ".join(source.take().split()[:18]).rstrip(".,;:") + ".")
                 c.setFont(BODY_FONT, 6)
-                c.drawString(x + stringWidth(line, BODY_FONT, BODY_SIZE) + 0.5, y + 4, str(len(notes)))
+                end = x + col_width if columns == 3 and not last else x + stringWidth(line, BODY_FONT, BODY_SIZE)
+                c.drawString(end + 0.5, y + 4, str(len(notes)))
             y -= LEADING
         truth.words += _joined_words(placed)
         y -= 7
@@ -215,6 +220,33 @@ def _columns_page(c: canvas.Canvas, source: Source, number: int, columns: int, f
     _running(c, width, height, number, header=RUNNING_HEADER)
     _watermark(c, width, height)
     return truth
+
+
+def _soft(line: str) -> str:
+    """Some producers end a hyphenated line with a soft hyphen (U+00AD) instead of '-'."""
+    return line[:-1] + "\u00ad" if line.endswith("-") and line[-2:-1].isalpha() else line
+
+
+def _justified(c: canvas.Canvas, x: float, y: float, line: str, width: float) -> None:
+    """Words spread over the full column width, as justified text is set."""
+    words = line.split()
+    if len(words) < 2:
+        c.drawString(x, y, line)
+        return
+    natural = sum(stringWidth(w, BODY_FONT, BODY_SIZE) for w in words)
+    gap = (width - natural) / (len(words) - 1)
+    for word in words:
+        c.drawString(x, y, word)
+        x += stringWidth(word, BODY_FONT, BODY_SIZE) + gap
+
+
+def _letterspaced(c: canvas.Canvas, x: float, y: float, text: str, font: str, size: float, tracking: float) -> None:
+    """Each letter placed on its own with extra tracking, as DTP headings are: a naive extractor
+    reads 'W enkend'."""
+    c.setFont(font, size)
+    for ch in text:
+        c.drawString(x, y, ch)
+        x += stringWidth(ch, font, size) + (tracking if ch != " " else 0)
 
 
 def _joined_words(lines: Sequence[str]) -> list[str]:
