@@ -384,10 +384,15 @@ _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi",
 _PRIVATE_USE_BULLET = re.compile(r"(?m)^([ \t]*)[\ue000-\uf8ff]")
 
 
+# Other bullet glyphs at a line start ('o', '⦁', '→' from Word and DTP lists) become '•' as well.
+_OTHER_BULLET = re.compile(r"(?m)^([ \t]*)(?:[⦁→➢➤►▶✓√◆❖]|o(?=[ \t]+[^\W\d_]))(?=[ \t])")
+
+
 def normalize_chars(text: str) -> str:
     """Undo ligatures, non-breaking spaces and symbol-font bullets; they break term and list matching."""
     text = text.translate(_LIGATURES).replace("\xa0", " ").replace("\u202f", " ")
-    return _PRIVATE_USE_BULLET.sub(r"\1•", text)
+    text = _PRIVATE_USE_BULLET.sub(r"\1•", text)
+    return _OTHER_BULLET.sub(r"\1•", text)
 
 
 def line_key(line: str) -> str:

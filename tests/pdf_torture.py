@@ -27,6 +27,7 @@ BODY_FONT, BOLD_FONT = "Helvetica", "Helvetica-Bold"
 BODY_SIZE, LEADING = 10.0, 13.0
 RUNNING_HEADER = "Programma Samen Sterk voor de Jeugd 2025"
 WATERMARK = "Concept"
+FOOTNOTE_HEADER = "Handleiding Gezinsplan april 2025"
 
 
 @dataclass
@@ -270,7 +271,7 @@ def _footnote_page(c: canvas.Canvas, source: Source, number: int, total: int) ->
     notes: list[str] = []
     for _ in range(3):
         lines = wrap(source.take(), width - 2 * margin, size=11)
-        lines = lines[:12]
+        lines = lines[:10]
         for i, line in enumerate(lines):
             c.setFont(BODY_FONT, 11)
             c.drawString(margin, y, line)
@@ -283,6 +284,14 @@ def _footnote_page(c: canvas.Canvas, source: Source, number: int, total: int) ->
             lines[-1] = lines[-1][:-1]
         truth.words += _joined_words(lines)
         y -= 10
+    for marker, font in (("o", BODY_FONT), ("\u2192", "Symbol"), ("\u2022", BODY_FONT)):
+        item = " ".join(source.take().split()[:9]).rstrip(".,;:") + ";"
+        c.setFont(font, 11)
+        c.drawString(margin + 10, y, marker)  # Word's 'o' and arrow bullets, drawn apart from the text
+        c.setFont(BODY_FONT, 11)
+        c.drawString(margin + 28, y, item)
+        truth.words += words_of(item)
+        y -= 14.5
     y = 110.0
     c.line(margin, y + 12, margin + 150, y + 12)
     for k, note in enumerate(notes, start=1):
@@ -291,7 +300,7 @@ def _footnote_page(c: canvas.Canvas, source: Source, number: int, total: int) ->
         truth.words += words_of(f"{k} {note}")
         y -= 11
     c.setFont(BODY_FONT, 8)
-    c.drawString(margin, height - 40, "Handleiding Gezinsplan april 2025")
+    c.drawString(margin, height - 40, FOOTNOTE_HEADER)
     c.drawRightString(width - margin, 30, f"Pagina {number} van {total}")
     return truth
 
@@ -419,8 +428,8 @@ def _scan_page(c: canvas.Canvas, source: Source) -> TruePage:
 
 
 def build_suite(path: Path, *, scan: bool = True) -> TortureSuite:
-    """Write the torture PDF to `path`: 2 x two-column, 2 x three-column (footnotes), 2 x footnote
-    pages, a table over two pages and (optionally) one scanned page."""
+    """Write the torture PDF to `path`: 2 x two-column, 2 x three-column (one with footnotes),
+    3 x footnote pages with bullet lists, a table over two pages and (optionally) one scanned page."""
     source = Source()
     rows = table_rows(source, 36)
     c = canvas.Canvas(str(path), pagesize=A4)
@@ -432,7 +441,7 @@ def build_suite(path: Path, *, scan: bool = True) -> TortureSuite:
         c.showPage()
         number += 1
     c.setPageSize(A4)
-    for _ in range(2):
+    for _ in range(3):
         pages.append(_footnote_page(c, source, number, 99))
         c.showPage()
         number += 1

@@ -21,6 +21,7 @@ from pdf_factory import (
     merge_pdfs,
 )
 from pdf_torture import (
+    FOOTNOTE_HEADER,
     RUNNING_HEADER,
     WATERMARK,
     TortureSuite,
@@ -108,6 +109,7 @@ def test_ocr_chunks_are_marked(suite: TortureSuite, suite_doc: Document) -> None
 def test_running_text_watermark_and_page_numbers_are_out(suite_doc: Document) -> None:
     text = suite_doc.text
     assert RUNNING_HEADER not in text
+    assert FOOTNOTE_HEADER not in text
     assert WATERMARK not in text
     assert not re.search(r"(?m)^Pagina \d+(?: van \d+)?$", text)
 
@@ -121,6 +123,13 @@ def test_footnotes_follow_the_body_and_references_are_not_glued(suite: TortureSu
         assert len(notes) == 3
         assert notes == list(range(len(lines) - 3, len(lines)))  # the last three lines, in order
         assert not re.search(r"[a-z][123]\b", text)  # no reference digit glued to a word
+
+
+def test_bullets_are_normalised(suite: TortureSuite, suite_doc: Document) -> None:
+    pages = [t for truth, t in zip(suite.pages, page_texts(suite_doc), strict=True) if truth.kind == "footnotes"]
+    for text in pages:
+        assert len(re.findall(r"(?m)^• \S", text)) == 3
+        assert not re.search(r"(?m)^(?:o|→)\s", text)
 
 
 def test_table_rows_keep_their_header(suite: TortureSuite, suite_doc: Document) -> None:
