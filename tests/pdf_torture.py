@@ -354,7 +354,7 @@ def _table_pages(c: canvas.Canvas, source: Source, number: int, rows: list[tuple
     for k, chunk in enumerate(chunks):
         truth = first if k == 0 else TruePage("table")
         if k:
-            _running(c, width, height, number + k, header="Begroting jeugdhulp")
+            _running(c, width, height, number + k, header=FOOTNOTE_HEADER)
             c.showPage()
             y = height - 80
         top = y + 14
@@ -370,7 +370,7 @@ def _table_pages(c: canvas.Canvas, source: Source, number: int, rows: list[tuple
             c.line(x, top, x, y + 14)
         c.line(xs[0], top, xs[-1], top)
         pages.append(truth)
-    _running(c, width, height, number + len(chunks) - 1, header="Begroting jeugdhulp")
+    _running(c, width, height, number + len(chunks) - 1, header=FOOTNOTE_HEADER)
     return pages
 
 
