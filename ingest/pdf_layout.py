@@ -39,6 +39,7 @@ BAD_MAP_SHARE = 0.3  # share of glyphs without a Unicode mapping above which a p
 
 # A list number or bullet hanging before its text ('7.', 'b)', '•') makes a list, not a table row.
 _LIST_LABEL = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxIVX]{1,4})[.)]|[•●▪■◦·○o*\-–→⦁])$")
+_SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.")
 _SHORT_LABEL = re.compile(r"^\S.{0,14}[.:]$")  # 'Startdatum:', 'Bijlage A.' before its text
 _FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|[*†‡])\s")
 
@@ -290,7 +291,8 @@ def line_segments(line: Sequence[Glyph]) -> list[Segment]:
     for g, spaced in visible:
         if prev is not None:
             gap = g.x0 - prev.x1
-            if gap > WORD_GAP * em or (spaced and gap > SPACE_MIN_GAP * em):
+            numbered = g.ch.isupper() and _SECTION_NUMBER.fullmatch(word) is not None  # '1.Inleiding' (tab stop)
+            if gap > WORD_GAP * em or (spaced and gap > SPACE_MIN_GAP * em) or numbered:
                 words.append((word, first, prev))  # type: ignore[arg-type]
                 word, first = "", None
         if first is None:
@@ -631,6 +633,7 @@ def _emit(layout: PageLayout, items: Sequence[Item], body_size: float) -> list[t
     Returns each line's vertical extent (None for blank lines)."""
     out = layout.lines
     boxes: list[tuple[float, float] | None] = []
+    pitch = line_pitch(items)
     prev: Item | None = None
     table_start: dict[int, int] = {}
     table_rows: dict[int, list[Item]] = {}
@@ -646,7 +649,7 @@ def _emit(layout: PageLayout, items: Sequence[Item], body_size: float) -> list[t
             joiner = " " if _LIST_LABEL.match(label) or _SHORT_LABEL.match(label) else " | "
             out[-1] = f"{out[-1]}{joiner}{text}"
         else:
-            if _block_break(prev, item, body_size):
+            if _block_break(prev, item, body_size, pitch):
                 out.append("")
             out.append(text)
         while len(boxes) < len(out):
@@ -685,8 +688,20 @@ def _heading(item: Item, body_size: float) -> bool:
     return s.size > 1.15 * body_size or (s.bold and len(s.words) <= 16)
 
 
-def _block_break(a: Item, b: Item, body_size: float) -> bool:
-    """A blank line: around tables and headings, after a paragraph gap, between footnotes."""
+def line_pitch(items: Sequence[Item]) -> float:
+    """The page's usual baseline distance between consecutive lines of running text (0 if unknown)."""
+    steps: Counter[float] = Counter()
+    for a, b in itertools.pairwise(items):
+        step = b.segments[0].baseline - a.segments[-1].baseline
+        if 0.8 * a.size < step < 3 * a.size:
+            steps[round(step * 2) / 2] += 1
+    return steps.most_common(1)[0][0] if steps else 0.0
+
+
+def _block_break(a: Item, b: Item, body_size: float, pitch: float = 0.0) -> bool:
+    """A blank line: around tables and headings, after a paragraph gap, between footnotes.
+    A paragraph gap is a step clearly wider than the page's usual line pitch (a table of contents
+    set with wide spacing keeps its lines together)."""
     if (a.table >= 0) != (b.table >= 0) or (a.table >= 0 and a.table != b.table):
         return True
     if _heading(a, body_size) != _heading(b, body_size):
@@ -695,7 +710,9 @@ def _block_break(a: Item, b: Item, body_size: float) -> bool:
     size = max(sa.size, sb.size)
     if sb.baseline < sa.baseline:  # the next column: the paragraph may run on
         return False
-    return sb.baseline - sa.baseline > PARAGRAPH_GAP * size or abs(sa.size - sb.size) > 0.15 * size
+    step = sb.baseline - sa.baseline
+    wide = step > max(PARAGRAPH_GAP * size, 1.3 * pitch) if pitch else step > PARAGRAPH_GAP * size
+    return wide or abs(sa.size - sb.size) > 0.15 * size
 
 
 def drop_watermarks(pages: list[PageLayout]) -> None:
