@@ -88,7 +88,10 @@ def ocr_page(page: object, pdf_sha256: str, page_index: int, *, cache: Path | No
         return OcrResult(path.read_text(encoding="utf-8"))
     import pytesseract
 
-    image = page.render(scale=DPI / 72, grayscale=True).to_pil()  # type: ignore[attr-defined]
+    try:
+        image = page.render(scale=DPI / 72, grayscale=True).to_pil()  # type: ignore[attr-defined]
+    except Exception as err:  # a page PDFium cannot draw
+        return OcrResult(None, f"pagina kan niet als afbeelding worden weergegeven ({type(err).__name__})")
     try:
         text = pytesseract.image_to_string(image, lang=LANG, config=CONFIG, timeout=PAGE_TIMEOUT_S)
     except RuntimeError as err:  # pytesseract raises RuntimeError on its timeout

@@ -723,4 +723,5 @@ def drop_watermarks(pages: list[PageLayout]) -> None:
     if not marks:
         return
     for p in pages:
-        p.lines = ["" if line.strip() in marks else line for line in p.lines]  # keep line indices
+        big = marks & set(p.big_lines)  # the same word in body size is content
+        p.lines = ["" if line.strip() in big else line for line in p.lines]  # keep line indices

@@ -35,7 +35,18 @@ from beleidszoeker.records import DocMeta, Document
 from ingest import ocr
 from ingest.chunk import chunk_document
 from ingest.loaders import IngestError, load_document
-from ingest.pdf_layout import Glyph, Item, Segment, find_tables, glyph_lines, layout_page, line_segments, xy_order
+from ingest.pdf_layout import (
+    Glyph,
+    Item,
+    PageLayout,
+    Segment,
+    drop_watermarks,
+    find_tables,
+    glyph_lines,
+    layout_page,
+    line_segments,
+    xy_order,
+)
 
 TEXT_TARGET = 0.98  # share of true word 4-grams recovered in order, per text page type
 OCR_TARGET = 0.95  # word accuracy on the scanned page
@@ -323,3 +334,12 @@ def test_real_pdf_pages_open_with_pdfium() -> None:
         assert len(doc) == 46
     finally:
         doc.close()
+
+
+def test_large_repeated_word_is_a_watermark() -> None:
+    lines = ["Titel", "", "CONCEPT", "Tekst van de pagina."]
+    pages = [PageLayout(list(lines), 10, big_lines=["CONCEPT"]) for _ in range(5)]
+    pages.append(PageLayout(["CONCEPT", "Slot."], 10))  # in body size: a word of the text
+    drop_watermarks(pages)
+    assert all(p.lines == ["Titel", "", "", "Tekst van de pagina."] for p in pages[:5])  # positions kept
+    assert pages[5].lines == ["CONCEPT", "Slot."]
