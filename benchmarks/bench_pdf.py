@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from pdf_torture import TortureSuite, build_suite, in_order_share, words_of
 
 Extractor = Callable[[Path], list[str]]
+PAGE_KINDS = ("two_column", "three_column", "platypus_columns", "footnotes", "table", "scan")
 
 
 def pypdf_plain(path: Path) -> list[str]:
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["BELEIDSZOEKER_CACHE"] = str(Path(tmp) / "cache")  # a cold OCR cache, then a warm one
         suite = build_suite(Path(tmp) / "torture.pdf", scan=not args.no_scan)
-        kinds = [k for k in ("two_column", "three_column", "footnotes", "table", "scan") if k in suite.kinds()]
+        kinds = [k for k in PAGE_KINDS if k in suite.kinds()]
         print(f"suite: {len(suite.pages)} pages ({', '.join(kinds)}); 4-gram in-order share, scan: word accuracy\n")
         print("| extractor | " + " | ".join(kinds) + " | pages/s |")
         print("|---|" + "---|" * (len(kinds) + 1))

@@ -32,7 +32,7 @@ FOOTNOTE_HEADER = "Handleiding Gezinsplan april 2025"
 
 @dataclass
 class TruePage:
-    kind: str  # two_column | three_column | footnotes | table | scan
+    kind: str  # two_column | three_column | footnotes | table | scan | platypus_columns
     words: list[str] = field(default_factory=list)
 
 
@@ -423,6 +423,50 @@ def _scan_page(c: canvas.Canvas, source: Source) -> TruePage:
     return TruePage("scan", words)
 
 
+def platypus_columns_page(path: Path, source: Source) -> TruePage:
+    """A two-column page laid out by reportlab's own typesetter (platypus frames, justified
+    paragraphs, a heading frame across both columns): a second, independent producer."""
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+    width, height = landscape(A4)
+    margin, gutter = 45.0, 30.0
+    col = (width - 2 * margin - gutter) / 2
+    body_h = height - 2 * margin - 60
+    frames = [
+        Frame(margin, height - margin - 50, width - 2 * margin, 50, id="kop"),
+        Frame(margin, margin, col, body_h, id="links"),
+        Frame(margin + col + gutter, margin, col, body_h, id="rechts"),
+    ]
+    style = ParagraphStyle("body", fontName=BODY_FONT, fontSize=9.5, leading=12.5, alignment=TA_JUSTIFY,
+                           spaceAfter=6)
+    head_style = ParagraphStyle("kop", fontName=BOLD_FONT, fontSize=15, leading=18)
+
+    def furniture(c: canvas.Canvas, _doc: object) -> None:
+        _running(c, width, height, 1, header=RUNNING_HEADER)
+
+    doc = BaseDocTemplate(str(path), pagesize=landscape(A4), pageTemplates=[
+        PageTemplate(id="twee", frames=frames, onPage=furniture)])
+    from reportlab.platypus import FrameBreak
+
+    heading = " ".join(source.take().split()[:7]).rstrip(".,;:")
+    story: list[object] = [Paragraph(heading, head_style), FrameBreak()]
+    truth = TruePage("platypus_columns", words_of(heading))
+    room = 2 * body_h - 40
+    while True:
+        text = source.take()
+        para = Paragraph(text, style)
+        _, h = para.wrap(col, body_h)
+        if h + 6 > room:
+            break
+        room -= h + 6
+        story.append(para)
+        truth.words += words_of(text)
+    doc.build(story)
+    return truth
+
+
 # ---------------------------------------------------------------------------------------------
 # The suite
 
@@ -453,7 +497,19 @@ def build_suite(path: Path, *, scan: bool = True) -> TortureSuite:
         pages.append(_scan_page(c, source))
         c.showPage()
     c.save()
+    extra = path.with_name(path.stem + "-platypus.pdf")
+    pages.append(platypus_columns_page(extra, source))
+    _append_pdf(path, extra)
     return TortureSuite(path, pages, " | ".join(TABLE_HEADER), [" | ".join(r) for r in rows])
+
+
+def _append_pdf(path: Path, extra: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(path))
+    writer.append(PdfReader(extra))
+    with path.open("wb") as fh:
+        writer.write(fh)
 
 
 def page_scores(suite: TortureSuite, page_texts: Sequence[str], n: int = 4) -> Iterator[tuple[str, float]]:

@@ -91,7 +91,7 @@ def scores_by_kind(suite: TortureSuite, doc: Document) -> dict[str, list[float]]
 # The torture suite
 
 
-@pytest.mark.parametrize("kind", ["two_column", "three_column", "footnotes", "table"])
+@pytest.mark.parametrize("kind", ["two_column", "three_column", "platypus_columns", "footnotes", "table"])
 def test_text_pages_read_in_order(suite: TortureSuite, suite_doc: Document, kind: str) -> None:
     scores = scores_by_kind(suite, suite_doc)[kind]
     assert scores, kind
