@@ -343,3 +343,15 @@ def test_large_repeated_word_is_a_watermark() -> None:
     drop_watermarks(pages)
     assert all(p.lines == ["Titel", "", "", "Tekst van de pagina."] for p in pages[:5])  # positions kept
     assert pages[5].lines == ["CONCEPT", "Slot."]
+
+
+@needs_tesseract
+def test_ocr_passages_are_labelled_in_the_app(suite_doc: Document) -> None:
+    from app import view
+    from beleidszoeker.records import Hit
+
+    chunks = chunk_document(suite_doc)
+    ocr_chunk = next(c for c in chunks if c.ocr)
+    text_chunk = next(c for c in chunks if not c.ocr)
+    assert "tekst herkend met OCR" in view.passage_header_html(Hit(ocr_chunk, 1.0), 1)
+    assert "tekst herkend met OCR" not in view.passage_header_html(Hit(text_chunk, 1.0), 1)
