@@ -1,7 +1,8 @@
 """Turn one source file (.txt, .md, .pdf, .docx) into a `Document`.
 
 Every later offset refers to `Document.text`, so the loader decides once what the text is:
-plain-text files keep their decoded content; PDFs lose running headers, footers and page
+plain-text files keep their decoded content; PDFs are read in reading order by `ingest.pdf_text`
+(glyph positions, tables, footnotes, OCR for scans), then lose running headers, footers and page
 numbers and get their line-end hyphenation repaired; Word files become light markdown so the
 chunker sees headings, lists and tables.
 
@@ -19,7 +20,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -286,36 +287,10 @@ def _corrupt_pdf(name: str) -> IngestError:
 
 @dataclass(frozen=True)
 class RawPage:
-    """One page as pypdf extracts it: layout mode (used) and plain mode (reference for repairs)."""
+    """One page as text: layout-style lines (used) and plain text (reference for glyph repairs)."""
 
     layout: str
     plain: str
-
-
-def _extract_page(reader: PdfReader, index: int) -> RawPage:
-    """Layout-mode text (reading order, table columns, paragraph gaps) with plain text as reference.
-
-    Layout mode occasionally misplaces a glyph ('€ 18,1      1'); plain mode keeps words whole
-    but puts list numbers after their paragraph. Keep both: layout for lines, plain to repair.
-    """
-    page = reader.pages[index]
-    plain = _safe_extract(lambda: page.extract_text())
-    layout = _safe_extract(lambda: page.extract_text(extraction_mode="layout"))
-    if len(_visible(layout)) < 0.5 * len(_visible(plain)):
-        layout = plain
-    return RawPage(layout, plain)
-
-
-def _safe_extract(extract: Callable[[], str]) -> str:
-    """A page pypdf cannot read yields no text rather than failing the whole document."""
-    try:
-        return extract() or ""
-    except Exception:
-        return ""
-
-
-def _visible(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _defined_page_labels(reader: PdfReader, n_pages: int) -> list[str] | None:
