@@ -355,3 +355,15 @@ def test_ocr_passages_are_labelled_in_the_app(suite_doc: Document) -> None:
     text_chunk = next(c for c in chunks if not c.ocr)
     assert "tekst herkend met OCR" in view.passage_header_html(Hit(ocr_chunk, 1.0), 1)
     assert "tekst herkend met OCR" not in view.passage_header_html(Hit(text_chunk, 1.0), 1)
+
+
+def test_a_heading_across_both_columns_splits_them_into_bands() -> None:
+    def seg(text: str, x0: float, y: float, width: float = 200, size: float = 10.0) -> Item:
+        return Item([Segment(text.split(), x0, x0 + width, y - 0.8 * size, y + 0.2 * size, y, size, False)])
+
+    top = [seg(f"a{i}", 40, 100 + 13 * i) for i in range(4)] + [seg(f"b{i}", 300, 100 + 13 * i) for i in range(4)]
+    heading = seg("Tussenkop over twee kolommen", 40, 170, width=460, size=14)
+    low = [seg(f"c{i}", 40, 190 + 13 * i) for i in range(4)] + [seg(f"d{i}", 300, 190 + 13 * i) for i in range(4)]
+    order = [i.segments[0].text for i in xy_order(top + low + [heading])]
+    assert order == [*(f"a{i}" for i in range(4)), *(f"b{i}" for i in range(4)), "Tussenkop over twee kolommen",
+                     *(f"c{i}" for i in range(4)), *(f"d{i}" for i in range(4))]
