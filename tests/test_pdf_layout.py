@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pdf_factory import (
     make_scanned_pdf,
     make_text_pdf,
@@ -367,3 +369,22 @@ def test_a_heading_across_both_columns_splits_them_into_bands() -> None:
     order = [i.segments[0].text for i in xy_order(top + low + [heading])]
     assert order == [*(f"a{i}" for i in range(4)), *(f"b{i}" for i in range(4)), "Tussenkop over twee kolommen",
                      *(f"c{i}" for i in range(4)), *(f"d{i}" for i in range(4))]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="abcdefghij", min_size=1, max_size=8),
+            st.floats(min_value=20, max_value=500),
+            st.floats(min_value=20, max_value=800),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_layout_never_loses_or_repeats_a_glyph(words: list[tuple[str, float, float]]) -> None:
+    glyphs = [g for text, x, y in words for g in glyphs_of(text, x, y)]
+    layout = layout_page(glyphs, height=842)
+    got = sorted("".join(layout.lines).replace(" ", "").replace("|", ""))
+    assert got == sorted(g.ch for g in glyphs)
