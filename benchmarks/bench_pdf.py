@@ -90,7 +90,7 @@ CANDIDATES: dict[str, Extractor] = {
     "pypdfium2": pypdfium2_text,
     "PyMuPDF (AGPL, not shipped)": pymupdf_text,
     "shipped loader": shipped,
-    "shipped loader, OCR cached": shipped,
+    "shipped loader (OCR cached)": shipped,
 }
 
 
