@@ -240,6 +240,8 @@ def passage_header_html(hit: Hit, rank: int | None = None, *, score_label: str =
         meta.append(f"p. {esc(str(c.page_label or c.page))}")
     if c.year:
         meta.append(str(int(c.year)))
+    if c.ocr:
+        meta.append("tekst herkend met OCR")
     if meta:
         bits.append(f'<span class="bz-meta">{" · ".join(meta)}</span>')
     bits.append(f'<span class="bz-score">{esc(score_label)} {hit.score:.2f}</span>')

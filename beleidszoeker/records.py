@@ -50,6 +50,7 @@ class PageSpan:
     end: int
     number: int
     label: str
+    ocr: bool = False  # the page's text was recognised by OCR (it had no usable text layer)
 
 
 @dataclass
@@ -108,6 +109,7 @@ class Chunk:
     embed_text: str
     runs: tuple[Run, ...] = field(default=(), repr=False)
     kind: str = "text"
+    ocr: bool = False  # part of the passage was recognised by OCR
 
     def to_original(self, clean_start: int, clean_end: int) -> Span:
         """Map a span of `text` to the narrowest covering span of the original document."""

@@ -125,7 +125,7 @@ class _Unit:
     overlap: bool = False  # repeated trailing sentences of the previous chunk
 
 
-def _units(blocks: list[Block], target_words: int, max_words: int) -> list[_Unit]:
+def _units(blocks: list[Block], target_words: int, max_words: int, original: str = "") -> list[_Unit]:
     """Content blocks with the heading path above them; blocks above max_words are split."""
     stack: list[tuple[int, int]] = []  # (level, block index)
     units: list[_Unit] = []
@@ -136,19 +136,38 @@ def _units(blocks: list[Block], target_words: int, max_words: int) -> list[_Unit
             stack.append((block.level, i))
             continue
         path = tuple(idx for _, idx in stack)
-        for piece in _split_block(block, target_words, max_words):
+        for piece in _split_block(block, target_words, max_words, original):
             units.append(_Unit(path, piece, word_count(piece.text), block.kind))
     return units
 
 
-def _split_block(block: Block, target_words: int, max_words: int) -> list[MappedText]:
-    """Split a block above max_words: lists and tables between lines, text between sentences."""
+def _split_block(block: Block, target_words: int, max_words: int, original: str = "") -> list[MappedText]:
+    """Split a block above max_words: lists and tables between lines, text between sentences.
+    Every piece of a table after the first starts with the table's header row, so each row
+    stays readable with its column names."""
     mapped = block.mapped
     if word_count(mapped.text) <= max_words:
         return [mapped]
-    atoms = _atoms(mapped.text, max_words, by_line=block.kind in ("list", "table"))
+    header = _table_header(mapped) if block.kind == "table" and original else None
+    budget = max_words - (word_count(header.text) if header is not None else 0)
+    atoms = _atoms(mapped.text, budget, by_line=block.kind in ("list", "table"))
     sizes = [word_count(mapped.text[a:b]) for a, b in atoms]
-    return [slice_mapped(mapped, atoms[g[0]][0], atoms[g[-1]][1]) for g in _balanced(sizes, target_words, max_words)]
+    groups = _balanced(sizes, target_words, budget)
+    pieces = [slice_mapped(mapped, atoms[g[0]][0], atoms[g[-1]][1]) for g in groups]
+    if header is None:
+        return pieces
+    return [p if k == 0 or p.text.startswith(header.text) else concat([header, p], "\n", original)
+            for k, p in enumerate(pieces)]
+
+
+def _table_header(mapped: MappedText) -> MappedText | None:
+    """The first ' | ' row of a table block (a caption may come before it)."""
+    pos = 0
+    for line in mapped.text.split("\n"):
+        if " | " in line:
+            return slice_mapped(mapped, pos, pos + len(line))
+        pos += len(line) + 1
+    return None
 
 
 def _atoms(text: str, max_words: int, *, by_line: bool) -> list[tuple[int, int]]:
@@ -215,7 +234,7 @@ def chunk_document(
     """Chunks of `doc` in document order, each with its section path and exact source runs."""
     blocks = segment_text(doc.text)
     headings = {i: b.mapped for i, b in enumerate(blocks) if b.kind == "heading"}
-    units = _units(blocks, target_words, max_words)
+    units = _units(blocks, target_words, max_words, doc.text)
     groups = _pack_sections(units, headings, target_words, max_words)
     groups = _add_overlap(groups, headings, overlap_words, max_words)
     return [_make_chunk(doc, g, headings) for g in groups if g]
@@ -396,4 +415,5 @@ def _make_chunk(doc: Document, units: list[_Unit], headings: dict[int, MappedTex
         embed_text=f"{meta.title} | {section}\n{mapped.text}",
         runs=mapped.runs,
         kind=kind,
+        ocr=any(p.ocr for p in doc.pages if p.start < end and start < p.end),
     )

@@ -128,6 +128,7 @@ ROW = re.compile(  # OCR table row: a label, then two or more numbers ("Huisarts
     r"^(?P<label>[^\d\t]*?[^\W\d_][^\d\t]*?)(?P<nums>(?:[ \t]+[-+]?[€$]?\d[\d.,]*%?){2,})[ \t]*$"
 )
 ROW_MAX_CHARS = 150  # rows are short; the guard also keeps ROW from backtracking on long lines
+PIPE_MAX_CELLS, PIPE_CELL_WORDS = 12, 12  # PDF table rows: "Verblijf | 19% | € 1.000"
 ROW_NUMBER = re.compile(r"[-+]?[€$]?\d[\d.,]*%?")
 CAPTION = re.compile(r"^(?:(?:Tabel|Table|Figuur|Figure|Grafiek|Afbeelding)\s+\d[\d.]*|Bron\s*:)", re.I)
 BIJLAGE = re.compile(r"^(?:Bijlage|Appendix|Annex)\s+(?:\d{1,2}|[A-Z])\b")
@@ -278,7 +279,7 @@ def _analyse_line(text: str, start: int, end: int, refs: dict[int, int]) -> _Lin
     if line.kind == "text":
         if CAPTION.match(line.plain):
             line.kind = "caption"
-        elif len(line.plain) <= ROW_MAX_CHARS and ROW.match(line.plain):
+        elif (len(line.plain) <= ROW_MAX_CHARS and ROW.match(line.plain)) or _pipe_row(line.plain):
             line.kind = "row"
         elif m := NUMBERED.match(line.plain):
             rest = line.plain[m.end() :]
@@ -287,6 +288,12 @@ def _analyse_line(text: str, start: int, end: int, refs: dict[int, int]) -> _Lin
         elif LETTERED.match(line.plain):
             line.kind = "lettered"
     return line
+
+
+def _pipe_row(plain: str) -> bool:
+    """A table row as the PDF reader writes it: two to twelve short cells joined by ' | '."""
+    cells = plain.split(" | ")
+    return 2 <= len(cells) <= PIPE_MAX_CELLS and all(0 < word_count(c) <= PIPE_CELL_WORDS for c in cells)
 
 
 def _emit(text: str, base: int, mask: list[int], a: int, b: int) -> MappedText:

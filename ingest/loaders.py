@@ -1,7 +1,8 @@
 """Turn one source file (.txt, .md, .pdf, .docx) into a `Document`.
 
 Every later offset refers to `Document.text`, so the loader decides once what the text is:
-plain-text files keep their decoded content; PDFs lose running headers, footers and page
+plain-text files keep their decoded content; PDFs are read in reading order by `ingest.pdf_text`
+(glyph positions, tables, footnotes, OCR for scans), then lose running headers, footers and page
 numbers and get their line-end hyphenation repaired; Word files become light markdown so the
 chunker sees headings, lists and tables.
 
@@ -19,8 +20,8 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -210,11 +211,13 @@ def _quiet_pypdf() -> Iterator[None]:
 
 
 def _load_pdf(data: bytes, name: str) -> tuple[str, tuple[PageSpan, ...]]:
+    """pypdf checks the file (damage, encryption, page labels); PDFium reads it in reading order."""
+    from ingest.pdf_text import PdfOpenError, read_pdf
+
     with _quiet_pypdf():
         reader = _open_pdf(data, name)
         try:
             n_pages = len(reader.pages)
-            raw = [_extract_page(reader, i) for i in range(n_pages)]
             defined_labels = _defined_page_labels(reader, n_pages)
         except IngestError:
             raise
@@ -222,19 +225,34 @@ def _load_pdf(data: bytes, name: str) -> tuple[str, tuple[PageSpan, ...]]:
             raise _corrupt_pdf(name) from err
     if n_pages == 0:
         raise IngestError(f"{name}: PDF zonder pagina's; exporteer het document opnieuw naar PDF")
-    if not any(page.layout.strip() or page.plain.strip() for page in raw):
+    try:
+        pdf = read_pdf(data)
+    except PdfOpenError as err:
+        raise _corrupt_pdf(name) from err
+    raw = [page.text for page in pdf.pages]
+    if not any(text.strip() for text in raw):
+        skipped = next((page.skipped for page in pdf.pages if page.skipped), "")
+        if any(page.garbage for page in pdf.pages):
+            raise IngestError(
+                f"{name}: tekstlaag is onleesbaar (lettertype zonder tekenkoppeling) en OCR leverde geen tekst op"
+                f"{f' ({skipped})' if skipped else ''}; maak de PDF opnieuw doorzoekbaar met OCR (bijv. ocrmypdf "
+                "--force-ocr)"
+            )
+        if skipped:
+            raise IngestError(f"{name}: geen tekstlaag en geen OCR mogelijk: {skipped}")
         raise IngestError(
             f"{name}: geen tekstlaag; OCR nodig (de PDF bevat alleen afbeeldingen of scans); "
             "maak de PDF doorzoekbaar met OCR (bijv. ocrmypdf) en probeer opnieuw"
         )
-    if not looks_like_text("".join(page.plain or page.layout for page in raw), allow_private_use=True):
+    if not looks_like_text("".join(raw), allow_private_use=True):
         raise IngestError(
             f"{name}: tekstlaag is onleesbaar (lettertype zonder tekenkoppeling); OCR nodig; "
             "maak de PDF opnieuw doorzoekbaar met OCR (bijv. ocrmypdf --force-ocr)"
         )
-    cleaned = clean_pdf_pages(raw)
+    cleaned = clean_pdf_pages(raw, [page.margins for page in pdf.pages])
     labels = defined_labels or cleaned.labels
-    return join_pages(cleaned.pages, labels)
+    text, spans = join_pages(cleaned.pages, labels)
+    return text, tuple(replace(span, ocr=page.ocr) for span, page in zip(spans, pdf.pages, strict=True))
 
 
 def _open_pdf(data: bytes, name: str) -> PdfReader:
@@ -269,36 +287,10 @@ def _corrupt_pdf(name: str) -> IngestError:
 
 @dataclass(frozen=True)
 class RawPage:
-    """One page as pypdf extracts it: layout mode (used) and plain mode (reference for repairs)."""
+    """One page as text: layout-style lines (used) and plain text (reference for glyph repairs)."""
 
     layout: str
     plain: str
-
-
-def _extract_page(reader: PdfReader, index: int) -> RawPage:
-    """Layout-mode text (reading order, table columns, paragraph gaps) with plain text as reference.
-
-    Layout mode occasionally misplaces a glyph ('€ 18,1      1'); plain mode keeps words whole
-    but puts list numbers after their paragraph. Keep both: layout for lines, plain to repair.
-    """
-    page = reader.pages[index]
-    plain = _safe_extract(lambda: page.extract_text())
-    layout = _safe_extract(lambda: page.extract_text(extraction_mode="layout"))
-    if len(_visible(layout)) < 0.5 * len(_visible(plain)):
-        layout = plain
-    return RawPage(layout, plain)
-
-
-def _safe_extract(extract: Callable[[], str]) -> str:
-    """A page pypdf cannot read yields no text rather than failing the whole document."""
-    try:
-        return extract() or ""
-    except Exception:
-        return ""
-
-
-def _visible(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _defined_page_labels(reader: PdfReader, n_pages: int) -> list[str] | None:
@@ -326,17 +318,27 @@ class CleanedPages:
     removed: list[list[str]] = field(default_factory=list)
 
 
-def clean_pdf_pages(raw: Sequence[RawPage | str]) -> CleanedPages:
-    """Remove running headers/footers and page numbers, tidy lines, repair hyphenation, find labels."""
+def clean_pdf_pages(
+    raw: Sequence[RawPage | str], margins: Sequence[frozenset[int] | None] | None = None
+) -> CleanedPages:
+    """Remove running headers/footers and page numbers, tidy lines, repair hyphenation, find labels.
+
+    `margins` gives, per page, the indices of the lines that lie in the page's top and bottom
+    margins (known from the layout); only those may be running lines. None: the edge lines.
+    """
     layouts = [normalize_chars(p.layout if isinstance(p, RawPage) else p) for p in raw]
     plains = [normalize_chars(p.plain) if isinstance(p, RawPage) else None for p in raw]
     lines_per_page = [[line.strip() for line in text.splitlines()] for text in layouts]
-    running = find_running_keys(lines_per_page)
+    edges = [
+        sorted(margins[i]) if margins is not None and margins[i] is not None else edge_indices(lines)
+        for i, lines in enumerate(lines_per_page)
+    ]
+    running = find_running_keys(lines_per_page, edges=edges)
     kept_pages: list[list[str]] = []
     removed_pages: list[list[str]] = []
     candidates: list[set[int]] = []
-    for lines in lines_per_page:
-        kept, removed = strip_running_lines(lines, running)
+    for lines, page_edges in zip(lines_per_page, edges, strict=True):
+        kept, removed = strip_running_lines(lines, running, edges=page_edges)
         kept_pages.append(kept)
         removed_pages.append(removed)
         candidates.append(page_number_candidates(removed, running))
@@ -357,10 +359,15 @@ _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi",
 _PRIVATE_USE_BULLET = re.compile(r"(?m)^([ \t]*)[\ue000-\uf8ff]")
 
 
+# Other bullet glyphs at a line start ('o', '⦁', '→' from Word and DTP lists) become '•' as well.
+_OTHER_BULLET = re.compile(r"(?m)^([ \t]*)(?:[⦁→➢➤►▶✓√◆❖]|o(?=[ \t]+[^\W\d_]))(?=[ \t])")
+
+
 def normalize_chars(text: str) -> str:
     """Undo ligatures, non-breaking spaces and symbol-font bullets; they break term and list matching."""
     text = text.translate(_LIGATURES).replace("\xa0", " ").replace("\u202f", " ")
-    return _PRIVATE_USE_BULLET.sub(r"\1•", text)
+    text = _PRIVATE_USE_BULLET.sub(r"\1•", text)
+    return _OTHER_BULLET.sub(r"\1•", text)
 
 
 def line_key(line: str) -> str:
@@ -380,6 +387,7 @@ def find_running_keys(
     zone: int = EDGE_LINES,
     share: float = RUNNING_SHARE,
     min_pages: int = MIN_RUNNING_PAGES,
+    edges: Sequence[Sequence[int]] | None = None,
 ) -> set[str]:
     """Keys of lines that recur near the top/bottom of many pages: running headers and footers.
 
@@ -389,7 +397,8 @@ def find_running_keys(
     """
     seen: dict[str, list[tuple[int, str]]] = {}
     for number, lines in enumerate(pages, start=1):
-        for key, line in {line_key(lines[i]): lines[i] for i in edge_indices(lines, zone)}.items():
+        where = edges[number - 1] if edges is not None else edge_indices(lines, zone)
+        for key, line in {line_key(lines[i]): lines[i] for i in where}.items():
             seen.setdefault(key, []).append((number, " ".join(line.split())))
     needed = max(min_pages, math.ceil(share * len(pages)))
     return {
@@ -430,11 +439,14 @@ def page_number_of_line(line: str) -> int | None:
     return int(next(g for g in match.groups() if g is not None))
 
 
-def strip_running_lines(lines: Sequence[str], running: set[str], zone: int = EDGE_LINES) -> tuple[list[str], list[str]]:
+def strip_running_lines(
+    lines: Sequence[str], running: set[str], zone: int = EDGE_LINES, edges: Sequence[int] | None = None
+) -> tuple[list[str], list[str]]:
     """Drop edge lines that are running headers/footers or bare page numbers; return (kept, removed)."""
     drop = {
         i
-        for i in edge_indices(lines, zone)
+        for i in (edges if edges is not None else edge_indices(lines, zone))
+        if lines[i].strip()
         if line_key(lines[i]) in running or page_number_of_line(lines[i]) is not None
     }
     kept = [line for i, line in enumerate(lines) if i not in drop]

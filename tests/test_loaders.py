@@ -39,7 +39,8 @@ from ingest.loaders import (
 )
 
 MB = 1024 * 1024
-SHARED_PDFS = Path(__file__).resolve().parents[2] / "shared" / "pdfs"
+# ../shared/pdfs next to the checkout; BELEIDSZOEKER_SHARED_PDFS points elsewhere (e.g. from a git worktree).
+SHARED_PDFS = Path(os.environ.get("BELEIDSZOEKER_SHARED_PDFS", Path(__file__).resolve().parents[2] / "shared" / "pdfs"))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GRONINGEN = "groningen_verordening_jeugdhulp_2026.pdf"
 LTA = "lta_2025_jeugdhulp_administratieprotocol.pdf"
