@@ -24,7 +24,8 @@ MAX_QUERY_CHARS = 1000
 class Embedder(Protocol):
     """What the search needs of an embedding model: a unit vector per question."""
 
-    model_id: str
+    @property
+    def model_id(self) -> str: ...
 
     def embed_query(self, text: str) -> np.ndarray: ...
 

@@ -59,14 +59,14 @@ class HybridRetriever:
         from index.embedding import Embedder as ModelEmbedder
 
         index = SearchIndex.load(settings.index_dir)
-        embedder = embedder or ModelEmbedder(settings)
+        model: Embedder = embedder if embedder is not None else ModelEmbedder(settings)
         built_with = index.manifest.get("model_id")
-        if built_with != embedder.model_id:
+        if built_with != model.model_id:
             raise ModelMismatch(
-                f"De index is gebouwd met model {built_with!r}, maar ingesteld is {embedder.model_id!r}. "
+                f"De index is gebouwd met model {built_with!r}, maar ingesteld is {model.model_id!r}. "
                 "Bouw de index opnieuw met `beleidszoeker index`, of zet BELEIDSZOEKER_MODEL terug."
             )
-        return cls(index, embedder, params)
+        return cls(index, model, params)
 
     # ---- public API -------------------------------------------------------------------------
 
