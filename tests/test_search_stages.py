@@ -242,3 +242,15 @@ def test_similar_finds_passages_of_other_documents(retriever, index):
     assert hits and all(h.chunk.doc != source.doc for h in hits)
     with pytest.raises(QueryError, match="Onbekende passage-id"):
         retriever.similar("bestaat-niet")
+
+
+def test_the_app_says_why_a_passage_ranks(retriever):
+    from app.view import score_breakdown_md
+
+    hit = retriever.search("Hoe vaak overlegt de gemeente met de aanbieders?", k=1).hits[0]
+    why = score_breakdown_md(hit)
+    lines = why.splitlines()
+    assert any("zegt hoe vaak" in line and "+0.20" in line for line in lines)
+    assert any("betekenis" in line for line in lines) and lines[0].startswith("- ")
+    hit.breakdown = {}
+    assert score_breakdown_md(hit) == ""
