@@ -13,6 +13,7 @@ import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +105,9 @@ class RetrievalParams:
         out["shapes"] = {name: dataclasses.asdict(s) for name, s in sorted(self.shapes.items())}
         return out
 
-    @property
+    @cached_property
     def hash(self) -> str:
-        """Short hash of the values (not of the file's layout or comments)."""
+        """Short hash of the values (not of the file's layout or comments); computed once."""
         return params_hash(self)
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> RetrievalParams:
