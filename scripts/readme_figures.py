@@ -45,14 +45,15 @@ def gold_files() -> list[tuple[str, Path, str]]:
     return files + [(p.stem, p, p.stem) for p in ours]
 
 
-def measure() -> dict[str, Any]:
-    """Evaluate every gold file and all pooled (search k=10, compare for comparison questions)."""
+def measure(settings: Any = None) -> dict[str, Any]:
+    """Evaluate every gold file and all pooled (search k=10, compare for comparison questions) on
+    the index of `settings` (default: the configured one)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from beleidszoeker.config import get_settings
     from index.evaluate import evaluate, load_gold
     from index.retriever import HybridRetriever
 
-    retriever = HybridRetriever.load(get_settings())
+    retriever = HybridRetriever.load(settings or get_settings())
     searched: dict[str, Any] = {}
     compared: dict[str, Any] = {}
 
