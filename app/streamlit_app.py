@@ -382,6 +382,9 @@ def render_hit(hit: Hit, documents: dict[str, Document], settings: Settings, ret
         pages = view.page_range_label(hit.chunk, documents.get(hit.chunk.doc))
         head = view.passage_header_html(hit, rank, score_label=score_label, pages=pages) if header else ""
         html(head + view.passage_html(hit, documents, marks=marks, excerpt=excerpt))
+        if why := view.score_breakdown_md(hit):
+            with st.expander("Waarom deze passage?"):
+                st.markdown(why)
         with st.container(horizontal=True, gap="small"):
             ctx_open = ss().get("ctx") == cid
             st.button("Context sluiten" if ctx_open else "In context", key=f"ctx-{slot}", on_click=toggle,

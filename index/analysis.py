@@ -17,6 +17,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from index.dutch import (
+    COMPOUND_FINAL_SUFFIXES,
+    COMPOUND_LINKS,
+    CURATED_PARTS,
+    NOT_FINAL_PARTS,
+    NOT_PARTS,
+    SHORT_FINAL_PARTS,
+    STOPWORDS,
+    TOKEN_WORD,
+    strip_accents,
+)
+
 __all__ = [
     "DEFAULT_SPLITTER",
     "DUTCH_STOPWORDS",
@@ -35,57 +47,12 @@ __all__ = [
 # "beleid"); on the dev questions it still beats the older "dutch_porter".
 STEMMER_ALGORITHM = "dutch"
 
-# Letters and digits ("_" is a \w character but only ever glues junk like "_bookmark3"), plus
-# combining accents so decomposed (NFD) text such as "e\u0301" stays inside its word.
-_WORD_RE = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f])*")
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # A word of three or more letters with one or two digits glued on is a footnote marker ("gemeenten1").
 _FOOTNOTE_RE = re.compile(r"([^\W\d_]{3,})\d{1,2}")
 _ALPHA_RE = re.compile(r"[a-z]+")
 
-_STOPWORDS_RAW = """
-aan aangezien achter af al alle allebei alleen alles als alsof altijd ander andere anders
-ben bent bij bijna binnen boven buiten daar daarbij daardoor daarin daarmee daarna daarnaast
-daarom daarop daarover daarvan daarvoor dan dat de deze die dit doch doen door dus een eens
-eer en enig enige enkel enkele er erg ergens eveneens evenals geen gehad geweest haar had
-hadden heb hebben hebt heeft hem hen het hier hierbij hierin hiermee hiervan hiervoor hij hoe
-hoeveel hoewel hun iemand iets ik in is ja je jij jou jouw jullie kan kon konden kun kunnen
-kunt laat later maar me meer men met mij mijn mijzelf moet moeten mocht mochten mogen na naar
-nee niet niets nog nu of om omdat onder ons onze ook op opdat over reeds rond sinds te tegen
-ten ter terwijl toch toe tot tussen u uit uw van veel voor vooral vroeg waar waaraan waarbij
-waardoor waarin waarmee waarom waarop waarover waarvan waarvoor wanneer want waren was wat
-we wel welk welke werd werden wie wij wil wilde willen word wordt worden zal ze zei zelf zich
-zij zijn zo zoals zodat zonder zou zouden zulk zullen
-"""
-
-DUTCH_STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_RAW.split())
-
-# Frequent Dutch youth-care policy words, the seed vocabulary of compound parts.
-_CURATED_PARTS_RAW = """
-aanbieder aanbod aanpak afspraak ambtenaar analyse arts basis begeleiding behandeling beheer
-beleid beperking bescherming bestuur budget bureau casus centrum client coach contract
-coordinatie coordinator crisis dienst diagnostiek doel doelgroep expert expertise financiering
-functie gebruik gedrag gemeente gezin gezondheid groep hulp huis huisarts inkoop instelling
-jeugd jeugdhulp jongere kader keten kind kinder klas kosten kwaliteit leerling leerplicht
-lijst medewerker middel model monitor netwerk onderwijs onderzoek opvang organisatie ouder
-overleg partner plaatsing plan plicht preventie probleem problematiek proces professional
-programma project raad regie regio school sport sturing team toegang traject verband
-vereniging verblijf verlening verslaving verwijzer verwijzing veiligheid visie voorziening
-wacht wachtlijst welzijn werk werker wet wijk woning zorg rol
-"""
-CURATED_PARTS: frozenset[str] = frozenset(_CURATED_PARTS_RAW.split())
-
-# Three-letter words that are common compound heads ("jeugdwet", "regierol"); only allowed last.
-_SHORT_FINAL_PARTS = frozenset({"wet", "rol"})
-# Derivational suffixes and bound forms that look like words but make nonsense parts.
-_NOT_PARTS = frozenset(
-    "heid heden lijk lijke baar bare isch ische schap teit ties atie loos loze zaam zame achtig ende ing ingen "
-    "tjes mede".split()
-)
-# Words that end many non-compounds as a suffix ("belangrijk", "kansrijk"), so never a last part.
-_NOT_FINAL_PARTS = frozenset({"rijk", "rijke"})
-_LINKS = ("", "s", "e", "en")
-_FINAL_SUFFIXES = ("", "s", "en", "e", "n")
+DUTCH_STOPWORDS: frozenset[str] = STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -111,11 +78,6 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
-def _fold(s: str) -> str:
-    decomposed = unicodedata.normalize("NFD", s)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
 @lru_cache(maxsize=200_000)
 def normalize_word(surface: str) -> tuple[str, ...]:
     """Normalised forms of one surface word (usually one; NFKC may break e.g. "½" into pieces).
@@ -123,9 +85,9 @@ def normalize_word(surface: str) -> tuple[str, ...]:
     Stopwords and single letters vanish, so the result can be empty.
     """
     surface = surface.rstrip(_SUPERSCRIPT_DIGITS)
-    norm = _fold(unicodedata.normalize("NFKC", surface).casefold())
+    norm = strip_accents(unicodedata.normalize("NFKC", surface).casefold())
     out: list[str] = []
-    for piece in _WORD_RE.findall(norm):
+    for piece in TOKEN_WORD.findall(norm):
         m = _FOOTNOTE_RE.fullmatch(piece)
         if m:
             piece = m.group(1)
@@ -149,7 +111,7 @@ class CompoundSplitter:
         self.counts: dict[str, int] = {
             w: max(1, int(c))
             for w, c in counts.items()
-            if _ALPHA_RE.fullmatch(w) and w not in DUTCH_STOPWORDS and w not in _NOT_PARTS
+            if _ALPHA_RE.fullmatch(w) and w not in DUTCH_STOPWORDS and w not in NOT_PARTS
         }
         self.min_part = min_part
         self._cache: dict[str, tuple[str, ...]] = {}
@@ -159,7 +121,7 @@ class CompoundSplitter:
         """Curated parts plus every word seen on its own at least `min_count` times."""
         counts: Counter[str] = Counter()
         for text in texts:
-            for m in _WORD_RE.finditer(text):
+            for m in TOKEN_WORD.finditer(text):
                 counts.update(w for w in normalize_word(m.group()) if len(w) >= min_len)
         vocab = {w: c for w, c in counts.items() if c >= min_count}
         for w in CURATED_PARTS:
@@ -178,9 +140,9 @@ class CompoundSplitter:
         return math.log(1 + self.counts[base])
 
     def _is_part(self, base: str, final: bool) -> bool:
-        if base not in self.counts or (final and base in _NOT_FINAL_PARTS):
+        if base not in self.counts or (final and base in NOT_FINAL_PARTS):
             return False
-        return len(base) >= self.min_part or (final and base in _SHORT_FINAL_PARTS)
+        return len(base) >= self.min_part or (final and base in SHORT_FINAL_PARTS)
 
     def _best_split(self, word: str) -> tuple[str, ...]:
         """Fewest-parts segmentation into base forms, or () when the word has none of ≥2 parts."""
@@ -198,10 +160,12 @@ class CompoundSplitter:
                     continue
                 rest = word[j:]
                 ends: list[int] = []
-                if rest in _FINAL_SUFFIXES and i > 0 and self._is_part(base, final=True):
+                if rest in COMPOUND_FINAL_SUFFIXES and i > 0 and self._is_part(base, final=True):
                     ends.append(n)
                 if self._is_part(base, final=False):
-                    ends.extend(j + len(link) for link in _LINKS if word.startswith(link, j) and n - j - len(link) >= 3)
+                    ends.extend(
+                        j + len(link) for link in COMPOUND_LINKS if word.startswith(link, j) and n - j - len(link) >= 3
+                    )
                 for end in ends:
                     cand = (cur[0] + 1, cur[1] - self._part_score(base), (*cur[2], base))
                     old = best[end]
@@ -234,7 +198,7 @@ def analyze(text: str, *, split_compounds: bool = True, splitter: CompoundSplitt
     """
     sp = splitter if splitter is not None else DEFAULT_SPLITTER
     tokens: list[Token] = []
-    for m in _WORD_RE.finditer(text):
+    for m in TOKEN_WORD.finditer(text):
         start, end = m.span()
         for word in normalize_word(m.group()):
             whole = stem(word)

@@ -114,6 +114,7 @@ class EvalReport:
     answered_answerable: float
     threshold: float
     per_item: list[dict[str, Any]]
+    params_hash: str = ""  # the search parameters the results came from (index/search/params.toml)
 
     def table(self) -> str:
         head = (
@@ -135,6 +136,8 @@ class EvalReport:
         )
         if math.isnan(self.no_answer_auroc):
             lines.append("(AUROC n.v.t.: daarvoor zijn vragen met én zonder antwoord (kind no_answer) nodig)")
+        if self.params_hash:
+            lines.append(f"parameters: {self.params_hash}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -144,6 +147,7 @@ class EvalReport:
             "abstain_on_no_answer": self.abstain_on_no_answer,
             "answered_answerable": self.answered_answerable,
             "threshold": self.threshold,
+            "params_hash": self.params_hash,
         }
 
 
@@ -157,8 +161,10 @@ def evaluate(
     """Run every question through `search` (top-10) and, for comparison items, `compare`."""
     per_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     per_item = []
+    hashes: set[str] = set()
     for item in items:
         result = search(item.query)
+        hashes.add(result.params_hash)
         hits = [(h.chunk.doc, h.chunk.text) for h in result.hits[:10]]
         rank = first_relevant_rank(hits, item.gold) if item.gold else None
         row: dict[str, Any] = {
@@ -191,6 +197,7 @@ def evaluate(
         answered_answerable=_mean([r["answerable"] for r in per_item if r["kind"] != "no_answer"]),
         threshold=threshold,
         per_item=per_item,
+        params_hash=",".join(sorted(h for h in hashes if h)),
     )
 
 

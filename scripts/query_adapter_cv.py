@@ -27,6 +27,7 @@ import torch
 from beleidszoeker.config import PROJECT_ROOT, get_settings
 from index.evaluate import EvalItem, _aggregate, _inside, auroc, evaluate, is_relevant, load_gold
 from index.retriever import HybridRetriever
+from index.search.candidates import unit_cosines
 
 DEV = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
@@ -75,26 +76,28 @@ def train(retriever: HybridRetriever, items: list[EvalItem], embed: Any, lam: fl
     return (torch.eye(q0.shape[1]) + a.detach()).numpy()
 
 
+class AdaptedRetriever(HybridRetriever):
+    """Ranks candidates with the adapted question vector (the FAISS leg); rescoring, answers and the
+    rest use the question's own vector."""
+
+    def __init__(self, base: HybridRetriever, w: np.ndarray) -> None:
+        super().__init__(base.index, base.embedder, base.params)
+        self.w = w
+
+    def candidates(self, question: Any, allowed: Any, lex: Any) -> Any:
+        v = self.w @ question.vector
+        cand = super().candidates(replace(question, vector=(v / np.linalg.norm(v)).astype(np.float32)), allowed, lex)
+        q = question.vector
+        cand.dense = np.asarray(self.index.embeddings[cand.rows], dtype=np.float32) @ q
+        best = np.array([unit_cosines(self.index, int(r), q).max(initial=-1.0) for r in cand.rows])
+        cand.unit_best = np.where(best < 0, cand.dense, best).astype(np.float32)
+        return cand
+
+
 def run(retriever: HybridRetriever, items: list[EvalItem], w: np.ndarray | None) -> list[dict[str, Any]]:
     """Per-item rows; with `w`, passages are ranked with the adapted vector, the rest is unchanged."""
-    own = retriever._candidates
-    if w is not None:
-
-        def candidates(query: Any, filters: Any) -> Any:
-            v = w @ query.vector
-            cand = own(replace(query, vector=(v / np.linalg.norm(v)).astype(np.float32)), filters)
-            q = query.vector
-            cand.dense = np.asarray(retriever.index.embeddings[cand.rows], dtype=np.float32) @ q
-            best = np.array([retriever._unit_cosines(int(r), q).max(initial=-1.0) for r in cand.rows])
-            cand.unit_best = np.where(best < 0, cand.dense, best).astype(np.float32)
-            return cand
-
-        retriever._candidates = candidates  # type: ignore[method-assign]
-    try:
-        report = evaluate(items, lambda q: retriever.search(q, k=10), retriever.compare)
-    finally:
-        retriever._candidates = own  # type: ignore[method-assign]
-    return report.per_item
+    r = retriever if w is None else AdaptedRetriever(retriever, w)
+    return evaluate(items, lambda q: r.search(q, k=10), r.compare).per_item
 
 
 def summary(rows: list[dict[str, Any]]) -> str:

@@ -1,9 +1,9 @@
 import pytest
 
 from index.analysis import query_terms
-from index.answer import (
+from index.answer import answer_units
+from index.search.sentences import (
     QUANTITY_GROUPS,
-    answer_units,
     enumerates,
     extend_answer,
     introduces_list,

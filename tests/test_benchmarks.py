@@ -73,7 +73,7 @@ def test_render_table_escapes_pipes():
 
 @pytest.mark.slow
 def test_query_step_split_follows_the_retriever(tmp_path_factory):
-    """The step timer wraps the retriever's methods by name: a renamed step must fail here, not in a
+    """The step timer follows the retriever's stage names: a renamed stage must fail here, not in a
     benchmark run by hand."""
     from app_fixtures import real_index
 

@@ -1,4 +1,4 @@
-from index.glossary import EN_NL, translate_terms
+from index.search.glossary import EN_NL, translate_terms
 
 
 def test_phrases_win_over_their_words_and_case_does_not_matter():

@@ -2,7 +2,7 @@ from dataclasses import replace
 
 from beleidszoeker.records import DocMeta
 from index.analysis import DUTCH_STOPWORDS
-from index.mentions import (
+from index.search.mentions import (
     alias_table,
     alias_words,
     find_mentions,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.queryinfo import (
+from index.search.queryinfo import (
     asks_age,
     asks_duration,
     asks_frequency,

@@ -21,6 +21,7 @@ from beleidszoeker.config import PROJECT_ROOT, Settings
 from index.build import build_index
 from index.errors import IndexUnavailable
 from index.retriever import Filters, HybridRetriever, ModelMismatch, QueryError, spread_over_sections
+from index.search.query import stress_content_words
 from ingest.pipeline import run_ingest
 
 pytestmark = pytest.mark.slow
@@ -99,9 +100,9 @@ def test_hybrid_beats_each_leg(tiny_retriever):
     base = tiny_retriever.params
     try:
         hybrid = _mrr(tiny_retriever)
-        tiny_retriever.params = replace(base, dense_weight=1.0, dense_weight_english=1.0)
+        tiny_retriever.params = base.with_overrides({"fusion.dense_weight": 1.0, "fusion.dense_weight_english": 1.0})
         dense = _mrr(tiny_retriever)
-        tiny_retriever.params = replace(base, dense_weight=0.0, dense_weight_english=0.0)
+        tiny_retriever.params = base.with_overrides({"fusion.dense_weight": 0.0, "fusion.dense_weight_english": 0.0})
         lexical = _mrr(tiny_retriever)
     finally:
         tiny_retriever.params = base
@@ -112,7 +113,7 @@ def test_hybrid_beats_each_leg(tiny_retriever):
 def test_every_candidate_keeps_its_bm25_score(tiny_retriever):
     """A passage found by meaning only (outside BM25's own top) still gets its BM25 score, not 0."""
     narrow = HybridRetriever(tiny_retriever.index, tiny_retriever.embedder,
-                             replace(tiny_retriever.params, candidates=1))
+                             tiny_retriever.params.with_overrides({"candidates.per_leg": 1}))
     question = "budget jeugdhulp daalde"  # BM25 prefers budget_noord.txt, meaning budget.txt
     full = narrow.index.lexical.scores(question)
     hits = narrow.search(question, k=5).hits
@@ -265,11 +266,11 @@ COUNTED_CONTRACTS = "Hoeveel jeugdhulpaanbieders hebben een contract met Samen v
 
 
 def test_counting_answer_may_come_from_the_next_passage(real):
-    unlifted = replace(real.params, count_passage_bonus=0.0)
+    unlifted = real.params.with_overrides({"shapes.counting.passage_bonus": 0.0})
     result = HybridRetriever(real.index, real.embedder, unlifted).search(COUNTED_CONTRACTS)
     assert result.answerable and "150 aanbieders" in result.answer.text
     assert result.answer.chunk_id == result.hits[1].chunk.id  # the top passage names no number
-    top_only = HybridRetriever(real.index, real.embedder, replace(unlifted, count_answer_passages=1))
+    top_only = HybridRetriever(real.index, real.embedder, unlifted.with_overrides({"answer.count_passages": 1}))
     assert not top_only.search(COUNTED_CONTRACTS).answerable
 
 
@@ -277,7 +278,7 @@ def test_a_counting_question_ranks_the_passage_with_the_number_first(real):
     result = real.search(COUNTED_CONTRACTS)
     assert "150 aanbieders" in result.hits[0].chunk.text and result.answer.chunk_id == result.hits[0].chunk.id
     # Only passages an answer may come from anyway are lifted: with one, the number stays second.
-    shallow = HybridRetriever(real.index, real.embedder, replace(real.params, count_answer_passages=1))
+    shallow = HybridRetriever(real.index, real.embedder, real.params.with_overrides({"answer.count_passages": 1}))
     assert "150 aanbieders" in shallow.search(COUNTED_CONTRACTS).hits[1].chunk.text
 
 
@@ -292,7 +293,8 @@ def test_a_compound_counts_what_its_last_part_names(real):
 def test_a_time_question_ranks_passages_giving_a_time_span_higher(real):
     question = "Hoe snel krijgt een gezin in crisis hulp in de Bollenstreek?"  # no "hoeveel": no count lift
     assert "24 uur" in real.search(question, k=3).hits[0].chunk.text
-    plain = HybridRetriever(real.index, real.embedder, replace(real.params, duration_passage_bonus=0.0))
+    params = real.params.with_overrides({"shapes.duration.passage_bonus": 0.0})
+    plain = HybridRetriever(real.index, real.embedder, params)
     assert "24 uur" not in plain.search(question, k=3).hits[0].chunk.text
 
 
@@ -300,7 +302,7 @@ def test_a_time_question_is_answered_only_with_a_time_span(real):
     asked = "Hoe lang moeten kinderen in de Bollenstreek gemiddeld wachten op jeugd-ggz?"  # no figure given
     result = real.search(asked)
     assert not result.answerable and result.confidence < 0.5
-    lenient = HybridRetriever(real.index, real.embedder, replace(real.params, conf_number_penalty=0.0))
+    lenient = HybridRetriever(real.index, real.embedder, real.params.with_overrides({"confidence.shape_penalty": 0.0}))
     assert lenient.search(asked).confidence >= 0.5  # the answer sentence is on topic: only its shape is wrong
     answered = real.search("Binnen hoeveel tijd krijgt een gezin in crisis hulp in de Bollenstreek?")
     assert answered.answerable and "24 uur" in answered.answer.text
@@ -308,7 +310,8 @@ def test_a_time_question_is_answered_only_with_a_time_span(real):
 
 def test_a_frequency_question_ranks_passages_saying_how_often_higher(real):
     question = "Hoe vaak per jaar praten de bestuurders van de jeugdhulporganisaties over de uitvoering van de visie?"
-    plain = HybridRetriever(real.index, real.embedder, replace(real.params, frequency_passage_bonus=0.0))
+    params = real.params.with_overrides({"shapes.frequency.passage_bonus": 0.0})
+    plain = HybridRetriever(real.index, real.embedder, params)
 
     def rank(retriever: HybridRetriever) -> int:
         hits = retriever.search(question, k=20).hits
@@ -373,7 +376,7 @@ def test_answers_have_the_shape_asked_for_and_are_never_a_caption(tmp_path):
     retriever = _retriever_over(tmp_path, {"monitor.txt": monitor, "wachten.txt": PASSAGES["wachten.txt"] + "\n"})
     question = "Hoe vaak wordt de voortgang van het regioplan in het overleg met de aanbieders besproken?"
     assert "twee maal per jaar" in retriever.search(question, k=1).answer.text
-    retriever.params = replace(retriever.params, answer_frequency_bonus=0.0)
+    retriever.params = retriever.params.with_overrides({"shapes.frequency.answer_bonus": 0.0})
     assert "twee maal per jaar" not in retriever.search(question, k=1).answer.text  # the rule is what matters
     answer = retriever.search("aantal jeugdigen met jeugdhulp per jaar", k=1).answer
     assert not answer.text.startswith("Figuur")
@@ -393,7 +396,7 @@ def test_a_list_question_may_take_its_items_from_a_lower_passage(tmp_path):
     result = retriever.search(question, k=2)
     assert result.hits[0].chunk.doc == "studie.txt"  # the study itself ranks first, naming no municipality
     assert result.answer.doc == "gemeenten.txt" and "Deventer" in result.answer.text
-    retriever.params = replace(retriever.params, items_answer_passages=1)
+    retriever.params = retriever.params.with_overrides({"answer.items_passages": 1})
     assert retriever.search(question, k=2).answer.doc == "studie.txt"
 
 
@@ -461,15 +464,11 @@ def test_spread_over_sections_prefers_new_sections_then_fills_up():
 
 
 def test_compare_stresses_the_content_words_of_a_question(real):
-    question = real._prepare("Hoe gaan de regio's om met wachtlijsten?")
-    stressed = real._stress_content_words(question)
+    question = real.prepare("Hoe gaan de regio's om met wachtlijsten?")
+    stressed = stress_content_words(question, real.embedder, 0.2)
     words = real.embedder.embed_query("gaan regio's wachtlijsten")
     assert float(stressed.vector @ words) > float(question.vector @ words) + 0.005
     assert abs(float(stressed.vector @ stressed.vector) - 1.0) < 1e-5
-    keywords = real._prepare("wachtlijsten jeugdhulp")  # nothing to leave out
-    assert real._stress_content_words(keywords) is keywords
-    real.params = replace(real.params, compare_keyword_weight=0.0)
-    try:
-        assert real._stress_content_words(question) is question
-    finally:
-        real.params = replace(real.params, compare_keyword_weight=0.2)
+    keywords = real.prepare("wachtlijsten jeugdhulp")  # nothing to leave out
+    assert stress_content_words(keywords, real.embedder, 0.2) is keywords
+    assert stress_content_words(question, real.embedder, 0.0) is question

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import re
 
-from index.analysis import DUTCH_STOPWORDS
-
-# Function words that are English but not Dutch ("is", "in", "over" are both, so they do not count).
-ENGLISH_WORDS = frozenset(
-    "the a an and to which what who whom whose how why when where does do did with for on by from that this "
-    "these those their there has have had be been can could should would are was were its it many much".split()
+from index.dutch import (
+    AGE_NUMBER_WORDS,
+    COUNT_WORDS,
+    DURATION_NUMBER_WORDS,
+    ENGLISH_WORDS,
+    FREQUENCY_NUMBER_WORDS,
+    LATIN_WORD,
+    LIST_COUNT_WORDS,
+    NUMBERED_ITEM,
+    REFERENCE_WORDS,
+    SHARED_WORDS,
+    STOPWORDS,
+    TIME_UNITS,
+    TIME_WORDS,
+    WORD,
+    alternation,
 )
-# Spelled the same in both languages: evidence for neither.
-SHARED_WORDS = frozenset("in of is over we me was had al be hem".split())
+
 _NUMERIC = re.compile(
     r"\b(hoeveel|hoe\s+veel|hoe\s+groot|hoe\s+hoog|welk\s+bedrag|wat\s+kost|percentage|aantal|aandeel|welke?\s+deel|"
     r"how\s+many|how\s+much|what\s+percentage|number\s+of)\b",
@@ -27,16 +36,14 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
-    r"\d|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend)(tal|en)?\b",
+    rf"\d|\b({alternation(COUNT_WORDS)})(tal|en)?\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<![\d.,€])(?:19|20)\d\d(?![\d.,]\d)")
-# "3. Kijk naar het hele gezin", "2) ...": the number of an item in a list, not of anything.
-_LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)](?!\d)", re.MULTILINE)
 # "24-uurshulp", "1Gezin1Plan1Regisseur", "GGZ2": a number inside a name or a compound.
 # "segment 4", "hoofdstuk 3", "bijlage 2": the number of a part of the text, not a count.
 _REFERENCE_NUMBER = re.compile(
-    r"\b(?:segment|hoofdstuk|paragraaf|bijlage|figuur|tabel|pagina|blz|artikel|lid|fase|stap)\.?\s+\d+(?:\.\d+)*",
+    rf"\b(?:{alternation(REFERENCE_WORDS)})\.?\s+\d+(?:\.\d+)*",
     re.IGNORECASE,
 )
 _NUMBER_IN_WORD = re.compile(r"\b\d+-?[^\W\d_]{2,}\w*|\b[^\W\d_]+\d+\w*")
@@ -58,8 +65,8 @@ _DURATION_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    r"\b(?:\d+|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|twintig)\s+"
-    r"(?:uur|werkdagen|dagen|dag|weken|week|maanden|maand|jaren|jaar)\b",
+    rf"\b(?:\d+|{alternation(DURATION_NUMBER_WORDS)})\s+"
+    rf"(?:{alternation(TIME_UNITS)})\b",
     re.IGNORECASE,
 )
 # "hoe vaak", "how often": a frequency ("twee maal per jaar", "jaarlijks", "elk kwartaal").
@@ -69,7 +76,7 @@ _FREQUENCY_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _FREQUENCY = re.compile(
-    r"\b(?:(?:\d+|een|één|twee|drie|vier|vijf|zes)\s*(?:keer|maal|x)\s+(?:per|in\s+het|in\s+de)\b|"
+    rf"\b(?:(?:\d+|{alternation(FREQUENCY_NUMBER_WORDS)})\s*(?:keer|maal|x)\s+(?:per|in\s+het|in\s+de)\b|"
     r"(?:een|twee|drie|vier)maal\b|(?:half|drie|twee)?(?:jaarlijks|maandelijks)\w*|wekelijks\w*|dagelijks\w*|"
     r"(?:elk|elke|ieder|iedere)\s+(?:jaar|halfjaar|maand|week|kwartaal|dag)\b|per\s+kwartaal\b|eens\s+per\b)",
     re.IGNORECASE,
@@ -97,7 +104,7 @@ _NAME_QUESTION = re.compile(
 )
 # "welke stappen", "welke drie maatstaven", "which providers": several things are asked for.
 _LIST_QUESTION = re.compile(
-    r"\b(?:welke|which|what\s+are)\s+(?:(?:twee|drie|vier|vijf|zes|zeven|acht|two|three|four|five|six)\s+\w+|"
+    rf"\b(?:welke|which|what\s+are)\s+(?:(?:{alternation(LIST_COUNT_WORDS)})\s+\w+|"
     r"\w+(?:en|s|'s|ia)\b)",
     re.IGNORECASE,
 )
@@ -108,10 +115,7 @@ _AGE_QUESTION = re.compile(
     r"what\s+age|how\s+old|for\s+which\s+(?:children|young\s+people|pupils))\b",
     re.IGNORECASE,
 )
-_AGE_NUMBER = (
-    r"(?:\d{1,2}|nul|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|"
-    r"vijftien|zestien|zeventien|achttien|negentien|twintig|eenentwintig|drieëntwintig)"
-)
+_AGE_NUMBER = rf"(?:\d{{1,2}}|{alternation(AGE_NUMBER_WORDS)})"
 _AGE = re.compile(
     rf"\b{_AGE_NUMBER}\s*(?:-|–|tot|t/m|en)\s*{_AGE_NUMBER}\s*(?:jaar|jarigen)\b|"
     rf"\b(?:tot|vanaf|onder|boven|t/m|jonger\s+dan|ouder\s+dan)\s+(?:de\s+leeftijd\s+van\s+)?{_AGE_NUMBER}\s+jaar\b|"
@@ -119,8 +123,6 @@ _AGE = re.compile(
     r"\bleeftijd\s+(?:van\s+)?\d{1,2}\s*[-–]\s*\d{1,2}\b|\b\d{1,2}[-\s]?(?:jarigen|plussers)\b|\b1[78]\+",
     re.IGNORECASE,
 )
-_ANY_TIME = frozenset({"tijd", "termijn", "periode", "duur"})
-_WORDS = re.compile(r"\w+")
 _REASON = re.compile(r"\b(waarom|om welke reden|wat is de reden|why)\b", re.IGNORECASE)
 # "wat is X", "wat betekent X", "wat wordt (...) bedoeld met X", "wat houdt X in": X is what is defined.
 _DEFINITION = (
@@ -136,9 +138,9 @@ _TERM_LEAD = re.compile(r"^(?:het\s+begrip|de\s+term|het\s+woord)\s+", re.IGNORE
 
 def is_english(query: str) -> bool:
     """English questions lean on the multilingual dense side: BM25 and term coverage are Dutch."""
-    words = re.findall(r"[a-zà-ÿ]+", query.lower())
+    words = LATIN_WORD.findall(query.lower())
     english = sum(w in ENGLISH_WORDS for w in words)
-    dutch = sum(w in DUTCH_STOPWORDS and w not in ENGLISH_WORDS and w not in SHARED_WORDS for w in words)
+    dutch = sum(w in STOPWORDS and w not in ENGLISH_WORDS and w not in SHARED_WORDS for w in words)
     return english > dutch
 
 
@@ -214,8 +216,8 @@ def names_something_new(text: str, query: str) -> bool:
 
 def new_names(text: str, query: str) -> int:
     """How many different capitalised words after its first word the text has that the question has not."""
-    asked = {w.lower() for w in _WORDS.findall(query)}
-    return len({w for w in _WORDS.findall(text)[1:] if w[0].isupper() and w.lower() not in asked})
+    asked = {w.lower() for w in WORD.findall(query)}
+    return len({w for w in WORD.findall(text)[1:] if w[0].isupper() and w.lower() not in asked})
 
 
 def asks_reason(query: str) -> bool:
@@ -246,7 +248,7 @@ def has_number(text: str) -> bool:
     """Whether a text gives a number of something; a year ("in 2022"), a list item's number
     ("3. Kijk naar ..."), a part of the text ("segment 4") or a number inside a word
     ("24-uurshulp") gives none."""
-    for pattern in (_LIST_MARKER, _REFERENCE_NUMBER, _NUMBER_IN_WORD, _YEAR):
+    for pattern in (NUMBERED_ITEM, _REFERENCE_NUMBER, _NUMBER_IN_WORD, _YEAR):
         text = pattern.sub(" ", text)
     return bool(_NUMBER.search(text))
 
@@ -266,4 +268,4 @@ def quantity_subject(query: str) -> str | None:
     else:
         return None
     # "binnen hoeveel tijd": any number of hours, days or weeks is one of time.
-    return None if word in DUTCH_STOPWORDS or word in _ANY_TIME else word
+    return None if word in STOPWORDS or word in TIME_WORDS else word

@@ -12,22 +12,16 @@ document's title (`strip_title_words`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 from beleidszoeker.records import DocMeta
+from index.dutch import WORD as _WORD
+from index.dutch import fold
 
 _MIN_ALIAS_CHARS = 4
-_WORD = re.compile(r"\w+")
 
 Words = tuple[str, ...]
-
-
-def fold(text: str) -> str:
-    """Lowercase without diacritics, for matching names typed any way."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def aliases(meta: DocMeta) -> set[str]:
@@ -54,9 +48,7 @@ def alias_words(metas: Iterable[DocMeta], common_words: Set[str] = frozenset()) 
     table = {}
     for meta in metas:
         names = {tuple(_WORD.findall(name)) for name in aliases(meta)}
-        found = [
-            Alias(form, len(n) == 1 and n[0] in common_words) for n in names if n for form in name_forms(n)
-        ]
+        found = [Alias(form, len(n) == 1 and n[0] in common_words) for n in names if n for form in name_forms(n)]
         if found:
             table[meta.file] = sorted(found, key=lambda a: len(a.words), reverse=True)
     return table
