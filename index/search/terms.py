@@ -6,6 +6,7 @@ the caches matter because the same passages come back query after query.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from beleidszoeker.records import Chunk
@@ -14,7 +15,16 @@ from index.search.queryinfo import quantity_subject, wants_number
 from index.search.sentences import QUANTITY_GROUPS, states_quantity
 
 _MAX_UNIT_TERMS = 200_000
+_SPECIFIC_LETTERS = 7  # a question word this long marks the compounds it is part of
 _MAX_CHUNK_TOKENS = 50_000
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The question's words to underline in passages: `whole` as words, `specific` also as compound parts."""
+
+    whole: frozenset[str]
+    specific: frozenset[str]
 
 
 class Terms:
@@ -67,11 +77,20 @@ class Terms:
         lexical = self.lexical
         return {t: lexical.idf(t) for t in set(lexical.query_terms(words))}
 
-    def mark_terms(self, query: str) -> set[str]:
-        """The question's whole words (stemmed). Marked in a passage as words or as compound parts,
-        so "wachtlijst" marks "wachtlijsten" and "wachtlijstbeheer", but "jeugdhulp" does not
-        mark every "jeugd" and "hulp"."""
-        return set(self.lexical.query_terms(query, split_compounds=False))
+    def mark_terms(self, query: str) -> Marks:
+        """The question's whole words (stemmed), and which of them are specific enough to mark a
+        compound they are part of: compounds themselves ("wachtlijst" marks "wachtlijstbeheer") and
+        long words, not short common ones ("hulp" would mark every "jeugdhulp")."""
+        whole = frozenset(self.lexical.query_terms(query, split_compounds=False))
+        specific = frozenset(
+            t.term
+            for t in analyze(query, splitter=self.lexical.splitter)
+            if not t.is_part and t.term in whole and (len(t.term) >= _SPECIFIC_LETTERS or self._is_compound(t.term))
+        )
+        return Marks(whole, specific)
+
+    def _is_compound(self, term: str) -> bool:
+        return len(self.lexical.splitter.split(term)) >= 2
 
     def known_share(self, query: str) -> float:
         """Share of the question's (idf-weighted) words that occur anywhere in the corpus.
