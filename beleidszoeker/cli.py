@@ -168,7 +168,9 @@ def _add_query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--queries", metavar="BESTAND", help="een vraag per regel; - leest van stdin")
     p.add_argument("--json", action="store_true", help="een JSON-object per regel per vraag")
     p.add_argument("--region", action="append", help="alleen deze regio (herhaalbaar)")
-    p.add_argument("--doc", action="append", help="alleen dit document (bestandsnaam, herhaalbaar)")
+    p.add_argument(
+        "--doc", action="append", help="alleen dit document (het pad binnen het corpus, bijv. visie.pdf; herhaalbaar)"
+    )
     p.add_argument("--year", action="append", type=int, help="alleen dit jaar (herhaalbaar)")
     p.add_argument("--no-color", action="store_true", help="geen kleur in de terminal")
 

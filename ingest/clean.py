@@ -71,12 +71,13 @@ def strip_mapped(mt: MappedText, chars: str | None = None) -> MappedText:
 def segment_text(text: str) -> list[Block]:
     """Split `text` into cleaned heading / paragraph / list / table / footnote blocks."""
     lines = _analyse_lines(text)
+    _mark_cell_rows(lines)
     _mark_toc(lines)
     groups = _groups(lines)
     _mark_footnotes(text, lines, groups)
     wrap = _wrap_width(lines)
     paras = _paragraphs(text, lines, wrap)
-    protos = _merge_label_headings(text, [p for para in paras for p in _classify(text, para)])
+    protos = _merge_label_headings(text, [p for para in paras for p in _classify(text, para) + _inline_notes(para)])
     _resolve_numbered(protos)
     protos = _assemble_tables(text, protos)
     protos = _assemble_lists(text, protos)
@@ -97,7 +98,8 @@ MD_LINK = re.compile(r"\[([^\[\]\n]*)\]\((#[^()\s]*|(?:https?://|www\.|mailto:)[
 MD_FILE_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^\s\[\]]*?\.(?:md|html?|pdf|docx?|txt)(?:#[^\s()]*)?\)")
 MD_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^()\s]*\)")  # ![245873](http://.../Illustration/245873)
 # <sup>2</sup>, <sub>3</sub>: joined to a number or a short symbol ("m2", "CO2", "2e"), not to a word.
-SUP_SUB = re.compile(r"(?P<open><(?P<tag>sup|sub)>)(?P<body>[^<>\s]{1,4})(?P<close></(?P=tag)>)", re.I)
+SUP_SUB = re.compile(r"(?P<open><(?P<tag>sup|sub)>[ \t]*)(?P<body>[^<>\s]{1,4})(?P<close>[ \t]*</(?P=tag)>)", re.I)
+SUP_NOTE = re.compile(r"<sup>(?P<body>[^<>\n]{8,}?)</sup>", re.I)  # "<sup> 1 Kamerstukken II ... </sup>"
 SYMBOL_BEFORE = re.compile(r"(?:\d|(?<![^\W\d_])[^\W\d_]{1,2})$")
 AUTOLINK = re.compile(r"<((?:https?://|www\.|mailto:)[^<>\n]+)>")  # <https://...> -> url
 ASTERISKS = re.compile(r"\*+")  # markdown emphasis and OCR '*' footnote marks: never content
@@ -128,6 +130,7 @@ MD_HEADING_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
 # Markdown pipe table: a row "| a | b |", and the rule under its header "|:---|---|".
 PIPE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
 PIPE_RULE = re.compile(r"^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$")
+CELL_SEPARATOR = " | "  # how the DOCX and PDF loaders write table cells on one line
 EMPTY_CELL = re.compile(r"^[ \t]*(?:-{3,}[ \t]*)?$")  # "---" marks an empty or merged cell
 # A definition: "*term:* text" (italic term, then its definition on the same line).
 DEFINITION = re.compile(r"^[ \t]*\*(?=[^*\s])[^*\n]{1,80}?(?::\*|\*[ \t]*:)[ \t]+(?=\S)")
@@ -213,6 +216,7 @@ class _Line:
     footnote_start: bool = False
     fn_group: int = -1
     piece: MappedText = field(default_factory=lambda: MappedText("", ()))
+    notes: list[MappedText] = field(default_factory=list)  # footnotes written inside the line, in <sup>
 
 
 def _analyse_lines(text: str) -> list[_Line]:
@@ -282,6 +286,12 @@ def _analyse_line(text: str, start: int, end: int, refs: dict[int, int]) -> _Lin
     for m in AUTOLINK.finditer(raw):
         delete(m.start(), m.start() + 1)
         delete(m.end() - 1, m.end())
+    for m in SUP_NOTE.finditer(raw):
+        if word_count(m.group("body")) >= 3:  # a footnote, not a reference: out of the sentence, into its own block
+            note = strip_mapped(_emit(text, start, kill, m.start("body"), m.end("body")))
+            if note.text:
+                line.notes.append(note)
+            delete(m.start(), m.end())
     for a, b in refs.items():
         if start <= a < end:
             delete(a - start, b - start)
@@ -394,9 +404,19 @@ def _line_piece(text: str, line: _Line) -> MappedText:
     return _emit(text, line.start, line.mask, 0, len(line.raw))
 
 
+def _mark_cell_rows(lines: list[_Line]) -> None:
+    """Consecutive lines with 'a | b' cells (DOCX and PDF table rows) are table rows."""
+    for i, line in enumerate(lines):
+        if line.kind not in ("text", "row") or CELL_SEPARATOR not in line.raw:
+            continue
+        neighbours = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+        if any(CELL_SEPARATOR in n.raw and n.kind in ("text", "row", "pipe") for n in neighbours):
+            line.kind = "pipe"
+
+
 def _pipe_cells(text: str, line: _Line) -> MappedText:
-    """A Markdown table row as 'a | b | c': the pipes become separators, empty and '---' cells go."""
-    bars = [i for i, ch in enumerate(line.raw) if ch == "|"]
+    """A table row as 'a | b | c': the bars become separators, empty and '---' cells go."""
+    bars = [-1] + [i for i, ch in enumerate(line.raw) if ch == "|"] + [len(line.raw)]
     cells = [_emit(text, line.start, line.mask, a + 1, b) for a, b in itertools.pairwise(bars)]
     return concat([c for c in cells if c.text and not EMPTY_CELL.match(c.text)], " | ", text)
 
@@ -701,6 +721,11 @@ def _classify(text: str, para: _Para) -> list[_Proto]:
     if bold and p.candidate:
         p.kind = "heading"
     return [p]
+
+
+def _inline_notes(para: _Para) -> list[_Proto]:
+    """Footnotes that sat inside the paragraph's lines, as footnote blocks right after it."""
+    return [_Proto("footnote", note) for line in para.lines for note in line.notes]
 
 
 def _rank_md_heading(p: _Proto) -> None:

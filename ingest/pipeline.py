@@ -47,7 +47,7 @@ class Source:
 @dataclass
 class Discovery:
     sources: list[Source] = field(default_factory=list)
-    hidden: int = 0  # hidden files and files inside hidden folders (".git", "~$lock.docx")
+    hidden: int = 0  # hidden files and folders (".git", ".DS_Store", "~$lock.docx")
     unsupported: Counter[str] = field(default_factory=Counter)  # suffix -> files that are no document
     duplicates: list[Skipped] = field(default_factory=list)
 
@@ -143,9 +143,7 @@ def _resolved(path: Path) -> Path | None:
 
 def _walk(folder: Path, found: Discovery, suffixes: frozenset[str], top_level: Path) -> Iterator[Path]:
     for current, dirs, files in os.walk(folder):
-        hidden_dirs = [d for d in dirs if is_hidden(d)]
-        for d in hidden_dirs:
-            found.hidden += sum(len(f) for _, _, f in os.walk(Path(current) / d))
+        found.hidden += sum(is_hidden(d) for d in dirs)  # a hidden folder counts once, unopened
         dirs[:] = sorted(d for d in dirs if not is_hidden(d))
         for name in sorted(files):
             path = Path(current) / name
@@ -296,7 +294,7 @@ def _rewrite(
                 and prev is not None
                 and not prev.meta_sha
                 and prev.sha256 == item.digest
-                and stored.meta == item.meta
+                and _same_meta(stored.meta, item)
                 and old.chunker == chunker
             ):
                 writer.add_lines(doc, replace(prev, meta_sha=item.meta_sha), stored.doc_line, stored.chunk_lines)
@@ -310,6 +308,13 @@ def _rewrite(
             if stored is not None and prev is not None:  # the last good version stays
                 writer.add_lines(doc, prev, stored.doc_line, stored.chunk_lines)
     return list(writer.files.values())
+
+
+def _same_meta(stored: DocMeta, item: _Item) -> bool:
+    """Stored metadata equals this run's (a title taken from the text is the loader's, not the manifest's)."""
+    if not item.listed and has_generic_name(item.source.doc):
+        stored = replace(stored, title=item.meta.title)
+    return stored == item.meta
 
 
 def _ingest_one(item: _Item, settings: Settings, max_bytes: int, writer: StoreWriter) -> str:
