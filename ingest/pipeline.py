@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from beleidszoeker.config import Settings
 from beleidszoeker.records import DocMeta
 from ingest.manifest import has_generic_name, load_manifest, meta_for, title_from_text
-from ingest.store import FileEntry, StoreCursor, StoreWriter, meta_hash, read_files
+from ingest.store import Failure, FileEntry, StoreCursor, StoreIndex, StoreWriter, meta_hash, read_index
 
 CHUNKER_FILES = ("clean.py", "chunk.py")
 # Files in the corpus folder that belong to it but are no documents: not counted as ignored.
@@ -203,7 +203,8 @@ def run_ingest(
     report.skipped.extend(found.duplicates)
     manifest = load_manifest(settings.manifest_path)
     chunker = chunker_fingerprint(settings)
-    old_chunker, old_files = read_files(settings.store_dir)
+    old = read_index(settings.store_dir)
+    old_files = old.files
     max_bytes = int(settings.max_file_mb * 1024 * 1024)
 
     items: list[_Item] = []
@@ -218,13 +219,10 @@ def run_ingest(
         except _Unreadable as err:
             item.error = _named(str(err), source)
         prev = old_files.get(source.doc)
-        item.unchanged = (
-            not item.error
-            and prev is not None
-            and old_chunker == chunker
-            and prev.sha256 == item.digest
-            and prev.meta_sha == item.meta_sha
-        )
+        failed = old.skipped.get(source.doc)
+        if not item.error and failed is not None and old.chunker == chunker and _same_input(failed, item):
+            item.error = failed.reason  # an unchanged bad file is not read again
+        item.unchanged = not item.error and prev is not None and old.chunker == chunker and _same_input(prev, item)
         items.append(item)
     report.warnings += _unlisted_warnings(unlisted)
 
@@ -240,29 +238,28 @@ def run_ingest(
                 report.unchanged += 1
         entries = list(old_files.values())
     else:
-        old = _OldStore(old_chunker, old_files)
-        entries = _rewrite(settings, items, kept, old, chunker, max_bytes, report, progress)
+        entries = _rewrite(settings, items, kept, old, chunker, max_bytes, report, progress, sync=sync)
     report.pages = sum(max(1, e.pages) for e in entries)
     report.chunks = sum(e.chunks for e in entries)
     report.seconds = time.perf_counter() - started
     return report
 
 
-@dataclass(frozen=True)
-class _OldStore:
-    chunker: str
-    files: dict[str, FileEntry]
+def _same_input(stored: FileEntry | Failure, item: _Item) -> bool:
+    return stored.sha256 == item.digest and stored.meta_sha == item.meta_sha
 
 
 def _rewrite(
     settings: Settings,
     items: list[_Item],
     kept: list[str],
-    old: _OldStore,
+    old: StoreIndex,
     chunker: str,
     max_bytes: int,
     report: IngestReport,
     progress: bool,
+    *,
+    sync: bool,
 ) -> list[FileEntry]:
     """Stream old store + changed files into a new store, in id order; returns the new file table."""
     from tqdm import tqdm
@@ -276,6 +273,9 @@ def _rewrite(
         tqdm(total=len(items), desc="Inlezen", unit="bestand", disable=not progress, leave=False) as bar,
     ):
         old_files = old.files
+        run_ids = {item.source.doc for item in items}
+        if not sync:  # a partial run keeps what it did not look at, remembered failures included
+            writer.skipped.update({d: f for d, f in old.skipped.items() if d not in run_ids})
         for doc, item in todo:
             stored = cursor.take(doc)
             if item is None:  # not part of this run: keep as it is
@@ -305,6 +305,8 @@ def _rewrite(
                 report.ingested.append(doc)
                 continue
             report.skipped.append(Skipped(doc, error))
+            if item.digest:
+                writer.skipped[doc] = Failure(item.digest, item.meta_sha, error)
             if stored is not None and prev is not None:  # the last good version stays
                 writer.add_lines(doc, prev, stored.doc_line, stored.chunk_lines)
     return list(writer.files.values())

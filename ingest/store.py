@@ -1,7 +1,8 @@
 """The chunk store: documents, their chunks and the content hash of each source file.
 
 Layout of the store directory (replaced atomically as a whole):
-    manifest.json    {"version", "chunker", "files": {doc: {"sha256", "path", "pages", "chunks", "meta_sha"}}}
+    manifest.json    {"version", "chunker", "files": {doc: {"sha256", "path", "pages", "chunks", "meta_sha"}},
+                      "skipped": {doc: {"sha256", "meta_sha", "reason"}}}  (files that failed: not retried unchanged)
     documents.jsonl  one Document per line (full text: needed to show passages in context)
     chunks.jsonl     one Chunk per line, in document order
 
@@ -42,6 +43,24 @@ class FileEntry:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A file that could not be ingested, remembered so an unchanged bad file is not read again."""
+
+    sha256: str
+    meta_sha: str
+    reason: str
+
+
+@dataclass
+class StoreIndex:
+    """The small part of a store: chunker, file table and remembered failures (no texts, no chunks)."""
+
+    chunker: str = ""
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    skipped: dict[str, Failure] = field(default_factory=dict)
+
+
 @dataclass
 class ChunkStore:
     chunker: str = ""
@@ -73,19 +92,23 @@ def exists(directory: Path) -> bool:
     return (directory / "manifest.json").exists()
 
 
-def read_files(directory: Path) -> tuple[str, dict[str, FileEntry]]:
-    """The chunker fingerprint and file table of a store, without reading documents or chunks."""
+def read_index(directory: Path) -> StoreIndex:
+    """The chunker fingerprint, file table and failures of a store, without reading documents or chunks."""
     if not exists(directory):
-        return "", {}
+        return StoreIndex()
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    return manifest.get("chunker", ""), {f: FileEntry.from_dict(e) for f, e in manifest["files"].items()}
+    return StoreIndex(
+        chunker=manifest.get("chunker", ""),
+        files={f: FileEntry.from_dict(e) for f, e in manifest["files"].items()},
+        skipped={f: Failure(**e) for f, e in manifest.get("skipped", {}).items()},
+    )
 
 
 def load_store(directory: Path) -> ChunkStore:
     """Read the whole store into memory (the index needs every chunk); an absent store is empty."""
-    chunker, files = read_files(directory)
-    store = ChunkStore(chunker=chunker, files=files)
-    if not files and not (directory / "documents.jsonl").exists():
+    index = read_index(directory)
+    store = ChunkStore(chunker=index.chunker, files=index.files)
+    if not index.files and not (directory / "documents.jsonl").exists():
         return store
     for d in read_jsonl(directory / "documents.jsonl"):
         doc = Document.from_dict(d)
@@ -167,6 +190,7 @@ class StoreWriter:
 
     def __init__(self, docs: IO[str], chunks: IO[str]) -> None:
         self.files: dict[str, FileEntry] = {}
+        self.skipped: dict[str, Failure] = {}
         self._docs = docs
         self._chunks = chunks
         self._last = ""
@@ -184,6 +208,7 @@ class StoreWriter:
                 "version": STORE_VERSION,
                 "chunker": chunker,
                 "files": {f: vars(e) for f, e in sorted(writer.files.items())},
+                "skipped": {f: vars(e) for f, e in sorted(writer.skipped.items())},
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
 

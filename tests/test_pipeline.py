@@ -237,3 +237,17 @@ def test_source_path_finds_a_document_in_a_folder(folders):
     run_ingest(folders, progress=False)
     path = source_path(folders, "wet/b/BWBR0000002/README.md")
     assert path == folders.corpus_dir / "wet/b/BWBR0000002/README.md"
+
+
+def test_unchanged_bad_file_is_reported_again_without_rewriting_the_store(folders):
+    bad = folders.corpus_dir / "wet" / "a" / "BWBR0000001" / "README.md"
+    bad.write_bytes(b"")
+    first = run_ingest(folders, progress=False)
+    manifest = folders.store_dir / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns
+    again = run_ingest(folders, progress=False)
+    assert [s.reason for s in again.skipped] == [s.reason for s in first.skipped] and len(again.skipped) == 1
+    assert again.unchanged == 3 and again.ingested == [] and manifest.stat().st_mtime_ns == stamp
+    bad.write_text(WET.format(n=5), encoding="utf-8")  # repaired: read again
+    fixed = run_ingest(folders, progress=False)
+    assert fixed.ingested == ["wet/a/BWBR0000001/README.md"] and not fixed.skipped
