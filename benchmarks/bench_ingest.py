@@ -225,9 +225,11 @@ def bench_big_folder(report: Report, folder: Path, limit: int | None) -> None:
                 f"big folder: ingest, {label}",
                 f"{r['documents'] / r['seconds']:,.1f} documents/s ({r['documents']} documents, {r['ingested']} read, "
                 f"{r['chunks']:,} passages, {r['skipped']} skipped in {fmt_s(r['seconds'])}); "
-                f"peak RSS {r['peak_rss_mb']:.0f} MB; store {r['store_mb']:.0f} MB",
+                f"peak RSS {r['peak_rss_mb']:.0f} MB (workers {r['worker_rss_mb']:.0f} MB each at most); "
+                f"store {r['store_mb']:.0f} MB; {r['workers']} reading processes",
                 "",
-                f"{what}: run_ingest in a fresh process (resource.getrusage ru_maxrss); {command}",
+                f"{what}: run_ingest in a fresh process (resource.getrusage ru_maxrss, self and largest child; "
+                f"BELEIDSZOEKER_INGEST_WORKERS sets the reading processes); {command}",
             )
 
 
@@ -247,6 +249,8 @@ def _child_main(corpus: Path, data: Path) -> None:
                 "chunks": rep.chunks,
                 "seconds": rep.seconds,
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                "workers": settings.ingest_workers,
                 "store_mb": store_bytes / 1e6,
             }
         )

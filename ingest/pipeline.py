@@ -10,17 +10,19 @@ into the new one, one at a time, so memory stays bounded however big the folder 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from beleidszoeker.config import Settings
 from beleidszoeker.records import DocMeta
 from ingest.manifest import has_generic_name, load_manifest, meta_for, title_from_text
-from ingest.store import Failure, FileEntry, StoreCursor, StoreIndex, StoreWriter, meta_hash, read_index
+from ingest.store import Failure, FileEntry, StoreCursor, StoreIndex, StoreWriter, json_line, meta_hash, read_index
 
 CHUNKER_FILES = ("clean.py", "chunk.py")
 # Files in the corpus folder that belong to it but are no documents: not counted as ignored.
@@ -28,6 +30,9 @@ CORPUS_FILES = frozenset({"manifest.toml"})
 # Above this many files without a manifest entry the warning is one line, not one per file.
 MAX_UNLISTED_WARNINGS = 5
 MAX_SKIPPED_LINES = 20
+# Worker processes read documents only for runs this big (starting them costs about a second).
+PARALLEL_MIN_FILES = 16
+READ_AHEAD_PER_WORKER = 2
 
 
 @dataclass
@@ -267,7 +272,9 @@ def _rewrite(
     todo: list[tuple[str, _Item | None]] = sorted(
         [(item.source.doc, item) for item in items] + [(doc, None) for doc in kept], key=lambda t: t[0]
     )
+    ahead = [item for _, item in todo if item is not None and _must_read(item, old, chunker)]
     with (
+        _Reader(ahead, settings, max_bytes) as reader,
         StoreCursor(settings.store_dir) as cursor,
         StoreWriter.open(settings.store_dir, chunker) as writer,
         tqdm(total=len(items), desc="Inlezen", unit="bestand", disable=not progress, leave=False) as bar,
@@ -300,8 +307,10 @@ def _rewrite(
                 writer.add_lines(doc, replace(prev, meta_sha=item.meta_sha), stored.doc_line, stored.chunk_lines)
                 report.unchanged += 1
                 continue
-            error = item.error or _ingest_one(item, settings, max_bytes, writer)
-            if not error:
+            read = _Read(error=item.error) if item.error else reader.read(item)
+            error = read.error
+            if not error and read.entry is not None:
+                writer.add_lines(doc, read.entry, read.doc_line, read.chunk_lines)
                 report.ingested.append(doc)
                 continue
             report.skipped.append(Skipped(doc, error))
@@ -312,6 +321,15 @@ def _rewrite(
     return list(writer.files.values())
 
 
+def _must_read(item: _Item, old: StoreIndex, chunker: str) -> bool:
+    """Whether the file will be read whatever the old store holds (so it can be read ahead)."""
+    if item.error or item.unchanged:
+        return False
+    prev = old.files.get(item.source.doc)
+    old_format_match = prev is not None and not prev.meta_sha and prev.sha256 == item.digest
+    return not (old_format_match and old.chunker == chunker)
+
+
 def _same_meta(stored: DocMeta, item: _Item) -> bool:
     """Stored metadata equals this run's (a title taken from the text is the loader's, not the manifest's)."""
     if not item.listed and has_generic_name(item.source.doc):
@@ -319,8 +337,18 @@ def _same_meta(stored: DocMeta, item: _Item) -> bool:
     return stored == item.meta
 
 
-def _ingest_one(item: _Item, settings: Settings, max_bytes: int, writer: StoreWriter) -> str:
-    """Load, chunk and write one document; returns the Dutch reason when it cannot be used."""
+@dataclass
+class _Read:
+    """One document read and chunked (in a worker process or here), as the store's JSON lines."""
+
+    error: str = ""
+    entry: FileEntry | None = None
+    doc_line: str = ""
+    chunk_lines: list[str] = field(default_factory=list)
+
+
+def _read_one(item: _Item, settings: Settings, max_bytes: int) -> _Read:
+    """Load and chunk one document; the error is the Dutch reason when it cannot be used."""
     from ingest.chunk import chunk_document
     from ingest.loaders import IngestError, load_document
 
@@ -338,12 +366,49 @@ def _ingest_one(item: _Item, settings: Settings, max_bytes: int, writer: StoreWr
         if not chunks:
             raise IngestError(f"{source.path.name}: geen bruikbare tekst gevonden na opschonen")
     except IngestError as err:
-        return _named(str(err), source)
+        return _Read(error=_named(str(err), source))
     entry = FileEntry(
         sha256=item.digest, path=str(source.path), pages=len(doc.pages), chunks=len(chunks), meta_sha=item.meta_sha
     )
-    writer.add(source.doc, entry, doc, chunks)
-    return ""
+    return _Read(entry=entry, doc_line=json_line(doc.to_dict()), chunk_lines=[json_line(c.to_dict()) for c in chunks])
+
+
+class _Reader:
+    """Reads the documents of a run ahead, in worker processes when there are many.
+
+    At most READ_AHEAD_PER_WORKER documents per worker are in flight, so memory stays bounded;
+    results are taken in document order. Few documents (an upload) are read in this process.
+    """
+
+    def __init__(self, ahead: list[_Item], settings: Settings, max_bytes: int) -> None:
+        self._settings, self._max_bytes = settings, max_bytes
+        workers = min(settings.ingest_workers, len(ahead))
+        self._pool: ProcessPoolExecutor | None = None
+        if workers > 1 and len(ahead) >= PARALLEL_MIN_FILES:
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self._queue = deque(ahead)
+        self._futures: dict[str, Future[_Read]] = {}
+        self._window = READ_AHEAD_PER_WORKER * workers
+        self._fill()
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def read(self, item: _Item) -> _Read:
+        future = self._futures.pop(item.source.doc, None)
+        if future is None:
+            return _read_one(item, self._settings, self._max_bytes)
+        self._fill()
+        return future.result()
+
+    def _fill(self) -> None:
+        while self._pool is not None and self._queue and len(self._futures) < self._window:
+            item = self._queue.popleft()
+            self._futures[item.source.doc] = self._pool.submit(_read_one, item, self._settings, self._max_bytes)
 
 
 def _named(reason: str, source: Source) -> str:

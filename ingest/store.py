@@ -213,7 +213,7 @@ class StoreWriter:
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
 
     def add(self, file: str, entry: FileEntry, doc: Document, chunks: list[Chunk]) -> None:
-        self.add_lines(file, entry, _line(doc.to_dict()), [_line(c.to_dict()) for c in chunks])
+        self.add_lines(file, entry, json_line(doc.to_dict()), [json_line(c.to_dict()) for c in chunks])
 
     def add_lines(self, file: str, entry: FileEntry, doc_line: str, chunk_lines: list[str]) -> None:
         """Append one document; keys must ascend so the next run can stream this store."""
@@ -225,7 +225,8 @@ class StoreWriter:
         self._chunks.writelines(chunk_lines)
 
 
-def _line(row: dict[str, Any]) -> str:
+def json_line(row: dict[str, Any]) -> str:
+    """One record as the store writes it (what write_jsonl writes)."""
     return json.dumps(row, ensure_ascii=False) + "\n"
 
 

@@ -251,3 +251,33 @@ def test_unchanged_bad_file_is_reported_again_without_rewriting_the_store(folder
     bad.write_text(WET.format(n=5), encoding="utf-8")  # repaired: read again
     fixed = run_ingest(folders, progress=False)
     assert fixed.ingested == ["wet/a/BWBR0000001/README.md"] and not fixed.skipped
+
+
+def test_worker_processes_write_the_same_store_as_one_process(tmp_path, monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+    from dataclasses import replace
+
+    import ingest.pipeline
+
+    pools: list[int] = []
+
+    class CountedPool(ProcessPoolExecutor):  # the real pool, counted
+        def __init__(self, workers, **kwargs):
+            pools.append(workers)
+            super().__init__(workers, **kwargs)
+
+    monkeypatch.setattr(ingest.pipeline, "ProcessPoolExecutor", CountedPool)
+
+    folder = tmp_path / "corpus"
+    for n in range(20):
+        (folder / f"map{n:02d}").mkdir(parents=True)
+        (folder / f"map{n:02d}" / "README.md").write_text(WET.format(n=n), encoding="utf-8")
+    (folder / "map03" / "README.md").write_bytes(b"")  # a failure in the middle keeps the order
+    one = Settings(corpus_dir=folder, data_dir=tmp_path / "one", ingest_workers=1)
+    two = replace(one, data_dir=tmp_path / "two", ingest_workers=2)
+    serial, parallel = run_ingest(one, progress=False), run_ingest(two, progress=False)
+    assert pools == [2], "the second run read in two worker processes"
+    assert parallel.ingested == serial.ingested and len(parallel.ingested) == 19
+    assert [s.file for s in parallel.skipped] == ["map03/README.md"]
+    for name in ("documents.jsonl", "chunks.jsonl"):
+        assert (two.store_dir / name).read_bytes() == (one.store_dir / name).read_bytes()
