@@ -225,8 +225,9 @@ def bench_big_folder(report: Report, folder: Path, limit: int | None) -> None:
                 f"big folder: ingest, {label}",
                 f"{r['documents'] / r['seconds']:,.1f} documents/s ({r['documents']} documents, {r['ingested']} read, "
                 f"{r['chunks']:,} passages, {r['skipped']} skipped in {fmt_s(r['seconds'])}); "
-                f"peak RSS {r['peak_rss_mb']:.0f} MB (workers {r['worker_rss_mb']:.0f} MB each at most); "
-                f"store {r['store_mb']:.0f} MB; {r['workers']} reading processes",
+                f"peak RSS {r['peak_rss_mb']:.0f} MB"
+                + (f" (+ {r['workers']} workers, {r['worker_rss_mb']:.0f} MB each at most)" if r["workers"] > 1 else "")
+                + f"; store {r['store_mb']:.0f} MB",
                 "",
                 f"{what}: run_ingest in a fresh process (resource.getrusage ru_maxrss, self and largest child; "
                 f"BELEIDSZOEKER_INGEST_WORKERS sets the reading processes); {command}",
