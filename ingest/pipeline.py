@@ -184,6 +184,7 @@ class _Item:
     digest: str = ""
     error: str = ""
     listed: bool = True  # has a manifest entry
+    failed_before: bool = False  # the same bytes and metadata failed in the last run
     unchanged: bool = False  # bytes, metadata and chunker as in the store: copy, do not read
 
 
@@ -225,8 +226,7 @@ def run_ingest(
             item.error = _named(str(err), source)
         prev = old_files.get(source.doc)
         failed = old.skipped.get(source.doc)
-        if not item.error and failed is not None and old.chunker == chunker and _same_input(failed, item):
-            item.error = failed.reason  # an unchanged bad file is not read again
+        item.failed_before = failed is not None and old.chunker == chunker and _same_input(failed, item)
         item.unchanged = not item.error and prev is not None and old.chunker == chunker and _same_input(prev, item)
         items.append(item)
     report.warnings += _unlisted_warnings(unlisted)
@@ -234,8 +234,16 @@ def run_ingest(
     run_ids = {item.source.doc for item in items}
     report.removed = sorted(set(old_files) - run_ids) if sync else []
     kept = [] if sync else sorted(set(old_files) - run_ids)
-    needs_work = any(not item.unchanged and not item.error for item in items)
-    if not needs_work and not report.removed:
+    work = [item for item in items if not item.unchanged and not item.error]
+    ready: dict[str, _Read] = {}
+    if not report.removed and work and all(item.failed_before for item in work):
+        # Only files that failed last time: try them again here (the cause may be gone), and
+        # rewrite the store only if one of them now reads.
+        ready = {item.source.doc: _read_one(item, settings, max_bytes) for item in work}
+        for item in work:
+            item.error = ready[item.source.doc].error
+        work = [item for item in work if not item.error]
+    if not work and not report.removed:
         for item in items:
             if item.error:
                 report.skipped.append(Skipped(item.source.doc, item.error))
@@ -243,7 +251,7 @@ def run_ingest(
                 report.unchanged += 1
         entries = list(old_files.values())
     else:
-        entries = _rewrite(settings, items, kept, old, chunker, max_bytes, report, progress, sync=sync)
+        entries = _rewrite(settings, items, kept, old, chunker, max_bytes, report, progress, sync=sync, ready=ready)
     report.pages = sum(max(1, e.pages) for e in entries)
     report.chunks = sum(e.chunks for e in entries)
     report.seconds = time.perf_counter() - started
@@ -265,6 +273,7 @@ def _rewrite(
     progress: bool,
     *,
     sync: bool,
+    ready: dict[str, _Read],
 ) -> list[FileEntry]:
     """Stream old store + changed files into a new store, in id order; returns the new file table."""
     from tqdm import tqdm
@@ -274,7 +283,7 @@ def _rewrite(
     )
     ahead = [item for _, item in todo if item is not None and _must_read(item, old, chunker)]
     with (
-        _Reader(ahead, settings, max_bytes) as reader,
+        _Reader(ahead, settings, max_bytes, ready) as reader,
         StoreCursor(settings.store_dir) as cursor,
         StoreWriter.open(settings.store_dir, chunker) as writer,
         tqdm(total=len(items), desc="Inlezen", unit="bestand", disable=not progress, leave=False) as bar,
@@ -380,8 +389,10 @@ class _Reader:
     results are taken in document order. Few documents (an upload) are read in this process.
     """
 
-    def __init__(self, ahead: list[_Item], settings: Settings, max_bytes: int) -> None:
+    def __init__(self, ahead: list[_Item], settings: Settings, max_bytes: int, ready: dict[str, _Read]) -> None:
         self._settings, self._max_bytes = settings, max_bytes
+        self._ready = dict(ready)  # read already (a retried failure)
+        ahead = [item for item in ahead if item.source.doc not in self._ready]
         workers = min(settings.ingest_workers, len(ahead))
         self._pool: ProcessPoolExecutor | None = None
         if workers > 1 and len(ahead) >= PARALLEL_MIN_FILES:
@@ -399,6 +410,8 @@ class _Reader:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def read(self, item: _Item) -> _Read:
+        if item.source.doc in self._ready:
+            return self._ready.pop(item.source.doc)
         future = self._futures.pop(item.source.doc, None)
         if future is None:
             return _read_one(item, self._settings, self._max_bytes)

@@ -2,7 +2,7 @@
 
 Layout of the store directory (replaced atomically as a whole):
     manifest.json    {"version", "chunker", "files": {doc: {"sha256", "path", "pages", "chunks", "meta_sha"}},
-                      "skipped": {doc: {"sha256", "meta_sha", "reason"}}}  (files that failed: not retried unchanged)
+                      "skipped": {doc: {"sha256", "meta_sha", "reason"}}}  (files that failed last time)
     documents.jsonl  one Document per line (full text: needed to show passages in context)
     chunks.jsonl     one Chunk per line, in document order
 
@@ -13,11 +13,10 @@ holds more than one document's text and chunks in memory.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
@@ -45,7 +44,7 @@ class FileEntry:
 
 @dataclass(frozen=True)
 class Failure:
-    """A file that could not be ingested, remembered so an unchanged bad file is not read again."""
+    """A file that could not be ingested: when only such files are left to read, the store is not rewritten."""
 
     sha256: str
     meta_sha: str
@@ -196,7 +195,7 @@ class StoreWriter:
         self._last = ""
 
     @classmethod
-    @contextlib.contextmanager
+    @contextmanager
     def open(cls, directory: Path, chunker: str) -> Iterator[StoreWriter]:
         """A writer into a fresh directory; it replaces `directory` only if the block succeeds."""
         with atomic_directory(directory) as tmp, ExitStack() as stack:

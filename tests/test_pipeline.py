@@ -239,7 +239,7 @@ def test_source_path_finds_a_document_in_a_folder(folders):
     assert path == folders.corpus_dir / "wet/b/BWBR0000002/README.md"
 
 
-def test_unchanged_bad_file_is_reported_again_without_rewriting_the_store(folders):
+def test_bad_file_is_tried_again_without_rewriting_the_store_until_it_reads(folders):
     bad = folders.corpus_dir / "wet" / "a" / "BWBR0000001" / "README.md"
     bad.write_bytes(b"")
     first = run_ingest(folders, progress=False)
