@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from app.view import safe_filename
@@ -211,8 +211,9 @@ def source_path(settings: Settings, file: str) -> Path | None:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     candidates.append(settings.corpus_dir / file)
+    name = PurePosixPath(file).name  # the id is the path inside the corpus; its last part is the file name
     for p in candidates:
-        if p.name == file and p.is_file():
+        if p.name == name and p.is_file():
             return p
     return None
 

@@ -278,7 +278,9 @@ def _add_query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="een JSON-object per regel per vraag")
     p.add_argument("--region", action="append", help="alleen deze regio: naam of andere naam, hoofdletters maken "
                    "niet uit (herhaalbaar)")
-    p.add_argument("--doc", action="append", help="alleen dit document (bestandsnaam, herhaalbaar)")
+    p.add_argument(
+        "--doc", action="append", help="alleen dit document (het pad binnen het corpus, bijv. visie.pdf; herhaalbaar)"
+    )
     p.add_argument("--year", action="append", type=_year, help="alleen dit jaar (herhaalbaar)")
     p.add_argument("--no-color", action="store_true", help="geen kleur in de terminal")
 

@@ -41,6 +41,9 @@ class Settings:
     chunk_target_words: int = 160
     chunk_max_words: int = 260
     chunk_overlap_words: int = 30
+    # Processes that read and chunk documents when a run has many (1: all in the ingest process). Opt-in:
+    # on the shared 2-core machine 2 workers gained nothing (benchmarks/bench_ingest.py, README).
+    ingest_workers: int = field(default_factory=lambda: int(os.environ.get("BELEIDSZOEKER_INGEST_WORKERS") or 1))
     # Exact FAISS search below this many passages, HNSW above (see benchmarks/).
     ann_threshold: int = field(default_factory=lambda: int(os.environ.get("BELEIDSZOEKER_ANN_THRESHOLD", "100000")))
 

@@ -1,8 +1,21 @@
-"""Ingest and index: parsing+chunking rate, passage embedding rate, full build, unchanged re-run."""
+"""Ingest and index: parsing+chunking rate, passage embedding rate, full build, unchanged re-run,
+and the big-folder run: documents/s and peak memory ingesting a folder of thousands of files.
+
+    .venv/bin/python -m benchmarks.bench_ingest --folder /work/cache/nl-wetgeving [--limit 1000]
+
+runs only the big-folder figures (ingest, no embedding); `benchmarks.run --sections ingest` adds
+them when BELEIDSZOEKER_BENCH_BIG_FOLDER names the unpacked folder.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,6 +37,8 @@ from benchmarks.common import (
 
 SECTION = "ingest"
 RERUN_TARGET_S = 2.0
+BIG_FOLDER_ENV = "BELEIDSZOEKER_BENCH_BIG_FOLDER"
+BIG_LIMIT_ENV = "BELEIDSZOEKER_BENCH_BIG_LIMIT"
 
 
 def ensure_index(settings: Settings) -> None:
@@ -172,6 +187,97 @@ def bench_rerun_inprocess(report: Report, settings: Settings, rounds: int = 5) -
     )
 
 
+def subset_folder(folder: Path, limit: int | None, into: Path) -> tuple[Path, int]:
+    """The first `limit` documents of `folder` by sorted path, as symlinks in the same tree (deterministic)."""
+    from ingest.loaders import SUPPORTED_SUFFIXES
+    from ingest.pipeline import discover
+
+    sources = discover([folder], SUPPORTED_SUFFIXES, folder).sources
+    if limit is None or limit >= len(sources):
+        return folder, len(sources)
+    for source in sources[:limit]:
+        link = into / source.doc
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(source.path.resolve())
+    return into, limit
+
+
+def _ingest_child(corpus: Path, data: Path) -> dict[str, Any]:
+    """One run_ingest in a fresh interpreter, so its peak RSS is the ingest's own."""
+    cmd = [sys.executable, "-m", "benchmarks.bench_ingest", "--child", str(corpus), "--data", str(data)]
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_big_folder(report: Report, folder: Path, limit: int | None) -> None:
+    """Ingest a big folder into a fresh store, then again unchanged: documents/s, passages, peak RSS."""
+    with tempfile.TemporaryDirectory(prefix="bench-big-") as tmp:
+        corpus, n = subset_folder(folder, limit, Path(tmp) / "corpus")
+        data = Path(tmp) / "data"
+        what = f"{n} documents of {folder.name}" + (f" (first {n} paths, sorted)" if corpus != folder else "")
+        command = f"python -m benchmarks.bench_ingest --folder {folder}" + (f" --limit {limit}" if limit else "")
+        for label in ("fresh store", "unchanged re-run"):
+            r = _ingest_child(corpus, data)
+            report.add(
+                SECTION,
+                f"big folder: ingest, {label}",
+                f"{r['documents'] / r['seconds']:,.1f} documents/s ({r['documents']} documents, {r['ingested']} read, "
+                f"{r['chunks']:,} passages, {r['skipped']} skipped in {fmt_s(r['seconds'])}); "
+                f"peak RSS {r['peak_rss_mb']:.0f} MB"
+                + (f" (+ {r['workers']} workers, {r['worker_rss_mb']:.0f} MB each at most)" if r["workers"] > 1 else "")
+                + f"; store {r['store_mb']:.0f} MB",
+                "",
+                f"{what}: run_ingest in a fresh process (resource.getrusage ru_maxrss, self and largest child; "
+                f"BELEIDSZOEKER_INGEST_WORKERS sets the reading processes); {command}",
+            )
+
+
+def _child_main(corpus: Path, data: Path) -> None:
+    from ingest.pipeline import run_ingest
+
+    settings = Settings(corpus_dir=corpus, data_dir=data)
+    rep = run_ingest(settings, progress=False)
+    store_bytes = sum(f.stat().st_size for f in settings.store_dir.iterdir())
+    print(
+        json.dumps(
+            {
+                "documents": rep.files,
+                "ingested": len(rep.ingested),
+                "unchanged": rep.unchanged,
+                "skipped": len(rep.skipped),
+                "chunks": rep.chunks,
+                "seconds": rep.seconds,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                "workers": settings.ingest_workers,
+                "store_mb": store_bytes / 1e6,
+            }
+        )
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks.common import render_table
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_ingest", description=__doc__.split("\n\n")[0])
+    p.add_argument("--folder", type=Path, help="a big folder to ingest (e.g. the unpacked nl-wetgeving)")
+    p.add_argument("--limit", type=int, help="only the first N documents by sorted path")
+    p.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        _child_main(args.child, args.data)
+        return 0
+    if not args.folder or not args.folder.is_dir():
+        p.error("--folder: geef een bestaande map op")
+    report = Report()
+    bench_big_folder(report, args.folder, args.limit)
+    print(render_table(report, "Big-folder ingest"))
+    return 0
+
+
 def run(report: Report, data_dir: Path, *, quick: bool) -> None:
     settings = bench_settings(data_dir)
     bench_parse_chunk(report, rounds=3 if quick else 5)
@@ -183,3 +289,13 @@ def run(report: Report, data_dir: Path, *, quick: bool) -> None:
         report.note("ingest: --quick skips the full build from scratch (minutes: it embeds every chunk and sentence)")
     else:
         bench_full_build(report)
+    big = os.environ.get(BIG_FOLDER_ENV)
+    if big and Path(big).is_dir():
+        limit = os.environ.get(BIG_LIMIT_ENV)
+        bench_big_folder(report, Path(big), 200 if quick else int(limit) if limit else None)
+    else:
+        report.note(f"ingest: big-folder run skipped; set {BIG_FOLDER_ENV} to the unpacked nl-wetgeving folder")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -13,6 +13,7 @@ headings with levels -> `Block`s.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -70,12 +71,13 @@ def strip_mapped(mt: MappedText, chars: str | None = None) -> MappedText:
 def segment_text(text: str) -> list[Block]:
     """Split `text` into cleaned heading / paragraph / list / table / footnote blocks."""
     lines = _analyse_lines(text)
+    _mark_cell_rows(lines)
     _mark_toc(lines)
     groups = _groups(lines)
     _mark_footnotes(text, lines, groups)
     wrap = _wrap_width(lines)
     paras = _paragraphs(text, lines, wrap)
-    protos = [p for para in paras for p in _classify(text, para)]
+    protos = _merge_label_headings(text, [p for para in paras for p in _classify(text, para) + _inline_notes(para)])
     _resolve_numbered(protos)
     protos = _assemble_tables(text, protos)
     protos = _assemble_lists(text, protos)
@@ -92,6 +94,13 @@ BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")  # DOCX anchors: "[bookmark: _bo
 INLINE_TAG = re.compile(r"</?(?:b|i|u|em|strong|sup|sub|span|a|font|small|mark)\b[^<>\n]*>", re.I)
 BLOCK_TAG = re.compile(r"</?(?:p|ol|ul|li|br|div|table|tr|td|th|hr)\b[^<>\n]*>", re.I)  # act as spaces
 MD_LINK = re.compile(r"\[([^\[\]\n]*)\]\((#[^()\s]*|(?:https?://|www\.|mailto:)[^()\s]*)\)")  # [text](url)
+# [text](../../wet/x/(y)/README.md): a link to another file of the corpus; the path may hold '('.
+MD_FILE_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^\s\[\]]*?\.(?:md|html?|pdf|docx?|txt)(?:#[^\s()]*)?\)")
+MD_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^()\s]*\)")  # ![245873](http://.../Illustration/245873)
+# <sup>2</sup>, <sub>3</sub>: joined to a number or a short symbol ("m2", "CO2", "2e"), not to a word.
+SUP_SUB = re.compile(r"(?P<open><(?P<tag>sup|sub)>[ \t]*)(?P<body>[^<>\s]{1,4})(?P<close>[ \t]*</(?P=tag)>)", re.I)
+SUP_NOTE = re.compile(r"<sup>(?P<body>[^<>\n]{8,}?)</sup>", re.I)  # "<sup> 1 Kamerstukken II ... </sup>"
+SYMBOL_BEFORE = re.compile(r"(?:\d|(?<![^\W\d_])[^\W\d_]{1,2})$")
 AUTOLINK = re.compile(r"<((?:https?://|www\.|mailto:)[^<>\n]+)>")  # <https://...> -> url
 ASTERISKS = re.compile(r"\*+")  # markdown emphasis and OCR '*' footnote marks: never content
 MD_ESCAPE = re.compile(r"\\(?=[*_#>\[\]()`-])")  # "\*" -> "*" (then deleted)
@@ -100,6 +109,10 @@ OCR_MARKS = re.compile(r"[®▪]")  # OCR footnote marks ("instituut®") and bul
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 
 # Whole-line residue.
+# HTML page residue at the top of converted Markdown: "<meta http-equiv=... />", "<!DOCTYPE html>".
+HTML_HEAD_LINE = re.compile(
+    r"^[ \t]*(?:<(?:meta|link|base|!doctype|/?html|/?head|/?body)\b[^<>\n]*>[ \t]*|<!--[^\n]*?-->[ \t]*)+$", re.I
+)
 IMAGE_LINE = re.compile(r"^\s*\[(?:image|img|figure|afbeelding)\s*:[^\]]*\]\s*$", re.I)
 LOGO_LINE = re.compile(r"^[ \t]*(?=.*>)(?:>[ \t]*)?[A-Z]{1,5}(?:[ \t]*>)?[ \t]*$")  # "EN >", "> VED"
 SOCIAL_LINE = re.compile(  # LinkedIn/ blog chrome copied along with a post
@@ -111,8 +124,16 @@ TOC_LINE = re.compile(r"(?:\.{2,}|…)[ \t]*\d{1,3}[ \t]*$|\t[ \t]*\d{1,3}[ \t]*
 TOC_LEADER = re.compile(r"(?:\.{2,}|…)[ \t]*\t?[ \t]*\d{1,3}[ \t]*$")
 
 # Line-start markers.
-MD_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(?=\S)")
+MD_HEADING = re.compile(r"^[ \t]{0,3}(?:(#{1,6})[ \t]+|(#{2,6}))(?=[^\s#])")  # "##Titel" too (not "#tag")
+MD_HEADING_MAX_WORDS = 16  # longer '##' lines are titles written as headings (a law's full title)
 MD_HEADING_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
+# Markdown pipe table: a row "| a | b |", and the rule under its header "|:---|---|".
+PIPE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
+PIPE_RULE = re.compile(r"^[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$")
+CELL_SEPARATOR = " | "  # how the DOCX and PDF loaders write table cells on one line
+EMPTY_CELL = re.compile(r"^[ \t]*(?:-{3,}[ \t]*)?$")  # "---" marks an empty or merged cell
+# A definition: "*term:* text" (italic term, then its definition on the same line).
+DEFINITION = re.compile(r"^[ \t]*\*(?=[^*\s])[^*\n]{1,80}?(?::\*|\*[ \t]*:)[ \t]+(?=\S)")
 BLOCKQUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 BULLET = re.compile(  # "•", "·", "- ›", "* ", OCR bullets "e ", "¢", "®"
     r"^[ \t]*(?P<marker>[•·▪◦‣●■–—›¢®-]|\*(?=[ \t])|e(?=[ \t]{1,3}[A-Z0-9]))(?:[ \t]+›)?[ \t]+(?=\S)"
@@ -135,6 +156,17 @@ BIJLAGE = re.compile(r"^(?:Bijlage|Appendix|Annex)\s+(?:\d{1,2}|[A-Z])\b")
 # Regulations ("verordening", "beleidsregels"): "Hoofdstuk 2 ...", "Paragraaf 3 ...", "Artikel 8a. Titel".
 LEGAL_HEADING = re.compile(r"^(?P<kind>Hoofdstuk|Afdeling|Paragraaf|Artikel)\s+\d{1,3}[a-z]?(?:\.\d{1,2})*\.?(?:\s|$)")
 LEGAL_LEVELS = {"Hoofdstuk": 1, "Afdeling": 2, "Paragraaf": 2, "Artikel": 3}
+# Markdown of legislation puts every label at one level ("### Hoofdstuk 1", "### Artikel 1.1") and the
+# label's title below it ("####Begripsbepalingen"): the label names the rank.
+MD_LEGAL = re.compile(
+    r"^(?P<kind>deel|boek|titel|hoofdstuk|afdeling|paragraaf|§|artikel|bijlage)[ \t]*"
+    r"(?P<num>[\dIVXLC]{1,6}[a-z]{0,2}(?:[.:][\dIVXLC]{1,4}[a-z]{0,2})*)\.?(?=\s|$)",
+    re.I,
+)
+MD_LEGAL_LEVELS = {
+    "deel": 1, "boek": 1, "bijlage": 1, "titel": 2, "hoofdstuk": 2, "afdeling": 3, "paragraaf": 4, "§": 4, "artikel": 5
+}
+MD_LABEL_ONLY = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.?|[A-Z]\.?)$")  # "### 2", "### A"
 NUMERIC_CELL = re.compile(r"^[€$]?\s*[-+]?\d[\d.,]*\s*%?$")
 DATE_LINE = re.compile(
     r"^(?:\d{1,2}\s+)?(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober"
@@ -154,8 +186,12 @@ FUNCTION_WORDS = frozenset(
 )
 
 # Line kinds that always start a paragraph of their own.
-STRUCTURAL = frozenset({"md", "bookmark", "bullet", "label", "lettered", "glossary", "tabcell", "row", "caption"})
-KEEP, GLUE, SPACE = 0, 1, 2  # mask values: keep, delete (glue), delete (acts as whitespace)
+STRUCTURAL = frozenset(
+    {"md", "bookmark", "bullet", "label", "lettered", "glossary", "tabcell", "row", "pipe", "caption"}
+)
+# Mask values: keep; delete and join tightly ("m<sup>2</sup>"); delete (glue: never joins two words);
+# delete (acts as whitespace). A character deleted for two reasons takes the larger value.
+KEEP, JOIN, GLUE, SPACE = 0, 1, 2, 3
 
 
 # ---------------------------------------------------------------------------------------
@@ -181,6 +217,7 @@ class _Line:
     footnote_start: bool = False
     fn_group: int = -1
     piece: MappedText = field(default_factory=lambda: MappedText("", ()))
+    notes: list[MappedText] = field(default_factory=list)  # footnotes written inside the line, in <sup>
 
 
 def _analyse_lines(text: str) -> list[_Line]:
@@ -216,7 +253,7 @@ def _glued_refs(text: str) -> dict[int, int]:
 def _analyse_line(text: str, start: int, end: int, refs: dict[int, int]) -> _Line:
     raw = text[start:end]
     line = _Line(start, end, raw, [KEEP] * len(raw))
-    if IMAGE_LINE.match(raw) or LOGO_LINE.match(raw):
+    if IMAGE_LINE.match(raw) or LOGO_LINE.match(raw) or HTML_HEAD_LINE.match(raw) or PIPE_RULE.match(raw):
         line.residue = True
         return line
     kill = line.mask
@@ -237,18 +274,33 @@ def _analyse_line(text: str, start: int, end: int, refs: dict[int, int]) -> _Lin
     ):
         for m in pattern.finditer(raw):
             delete(m.start(), m.end(), mode)
-    for m in MD_LINK.finditer(raw):
-        delete(m.start(), m.start() + 1)
-        delete(m.end(1), m.end())
+    for m in SUP_SUB.finditer(raw):
+        if SYMBOL_BEFORE.search(raw[: m.start()]):
+            for a, b in (m.span("open"), m.span("close")):
+                kill[a:b] = [JOIN] * (b - a)
+    for m in MD_IMAGE.finditer(raw):
+        delete(m.start(), m.end(), SPACE)
+    for link in (MD_LINK, MD_FILE_LINK):
+        for m in link.finditer(raw):
+            delete(m.start(), m.start() + 1)
+            delete(m.end(1), m.end())
     for m in AUTOLINK.finditer(raw):
         delete(m.start(), m.start() + 1)
         delete(m.end() - 1, m.end())
+    for m in SUP_NOTE.finditer(raw):
+        if word_count(m.group("body")) >= 3:  # a footnote, not a reference: out of the sentence, into its own block
+            note = strip_mapped(_emit(text, start, kill, m.start("body"), m.end("body")))
+            if note.text:
+                line.notes.append(note)
+            delete(m.start(), m.end())
     for a, b in refs.items():
         if start <= a < end:
             delete(a - start, b - start)
 
-    if m := MD_HEADING.match(raw):
-        line.kind, line.md_level = "md", len(m.group(1))
+    if PIPE_ROW.match(raw):
+        line.kind = "pipe"
+    elif m := MD_HEADING.match(raw):
+        line.kind, line.md_level = "md", len(m.group(1) or m.group(2))
         delete(0, m.end())
         if close := MD_HEADING_CLOSE.search(raw):
             delete(close.start(), close.end())
@@ -257,6 +309,8 @@ def _analyse_line(text: str, start: int, end: int, refs: dict[int, int]) -> _Lin
         delete(0, m.end())
     elif m := BLOCKQUOTE.match(raw):
         delete(0, m.end())
+    elif DEFINITION.match(raw):
+        line.kind, line.marker = "bullet", "def"
     if line.kind == "text":
         if BOOKMARK_LINE.match(raw):
             line.kind = "bookmark"
@@ -331,7 +385,7 @@ def _emit(text: str, base: int, mask: list[int], a: int, b: int) -> MappedText:
             ws_keep = base + i if (ws == 1 and ch == " ") else -1
         elif m == SPACE:
             ws, ws_keep = ws + 2, -1
-        else:
+        elif m == GLUE:
             glued = True
     if seg >= 0:
         out.keep(base + seg, base + b)
@@ -345,6 +399,8 @@ def _line_piece(text: str, line: _Line) -> MappedText:
         definition = _emit(text, line.start, line.mask, line.tab, len(line.raw))
         if term.text and definition.text:
             return concat([term, definition], ": ", text)
+    if line.kind == "pipe":
+        return _pipe_cells(text, line)
     if line.kind == "row" and (m := ROW.match(line.raw.strip())):  # kind "row" implies a short line
         offset = line.raw.index(m.group(0))
         cells = [_emit(text, line.start, line.mask, offset + m.start("label"), offset + m.end("label"))]
@@ -353,6 +409,23 @@ def _line_piece(text: str, line: _Line) -> MappedText:
             cells.append(_emit(text, line.start, line.mask, nums_at + n.start(), nums_at + n.end()))
         return concat([c for c in cells if c.text], " | ", text)
     return _emit(text, line.start, line.mask, 0, len(line.raw))
+
+
+def _mark_cell_rows(lines: list[_Line]) -> None:
+    """Consecutive lines with 'a | b' cells (DOCX and PDF table rows) are table rows."""
+    for i, line in enumerate(lines):
+        if line.kind not in ("text", "row") or CELL_SEPARATOR not in line.raw:
+            continue
+        neighbours = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+        if any(CELL_SEPARATOR in n.raw and n.kind in ("text", "row", "pipe") for n in neighbours):
+            line.kind = "pipe"
+
+
+def _pipe_cells(text: str, line: _Line) -> MappedText:
+    """A table row as 'a | b | c': the bars become separators, empty and '---' cells go."""
+    bars = [-1] + [i for i, ch in enumerate(line.raw) if ch == "|"] + [len(line.raw)]
+    cells = [_emit(text, line.start, line.mask, a + 1, b) for a, b in itertools.pairwise(bars)]
+    return concat([c for c in cells if c.text and not EMPTY_CELL.match(c.text)], " | ", text)
 
 
 # ---------------------------------------------------------------------------------------
@@ -537,7 +610,7 @@ def _joins(a: _Line, b: _Line, gap: int, wrap: int) -> bool:
         return b.kind not in ("bullet", "label")
     if b.kind in STRUCTURAL or (b.kind == "numbered") or BIJLAGE.match(b.plain):
         return False
-    if a.kind in ("md", "bookmark", "tabcell", "row", "caption"):
+    if a.kind in ("md", "bookmark", "tabcell", "row", "pipe", "caption"):
         return False
     if gap == 0 and a.soft:
         return True
@@ -621,10 +694,11 @@ def _classify(text: str, para: _Para) -> list[_Proto]:
     plain = mapped.text
     if para.footnote:
         return [_Proto("footnote", mapped, para)]
+    if kind == "md" and word_count(plain) > MD_HEADING_MAX_WORDS:
+        return [_Proto("paragraph", mapped, para)]  # a title sentence, too long to name a section
     if kind == "md":
         p = _Proto("heading", mapped, para, level=para.lines[0].md_level, explicit=True)
-        if m := NUMBERED.match(plain):
-            p.level, p.numbered, p.label = m.group("label").count(".") + 1, True, m.group("label")
+        _rank_md_heading(p)
         return [p]
     if kind == "bookmark":
         return _bookmark_heading(para, mapped)
@@ -637,8 +711,8 @@ def _classify(text: str, para: _Para) -> list[_Proto]:
         return [_Proto("numbered", mapped, para, label=label, marker=m.group("style") if m else "")]
     if kind == "caption":
         return [_Proto("caption", mapped, para)]
-    if kind in ("tabcell", "row"):
-        return [_Proto("cell", mapped, para, marker=kind)]
+    if kind in ("tabcell", "row", "pipe"):
+        return [_Proto("cell", mapped, para, marker="row" if kind == "pipe" else kind)]
     if kind == "glossary":
         return [_Proto("paragraph", mapped, para)]
     if BIJLAGE.match(plain) and word_count(plain) <= 16:
@@ -654,6 +728,50 @@ def _classify(text: str, para: _Para) -> list[_Proto]:
     if bold and p.candidate:
         p.kind = "heading"
     return [p]
+
+
+def _inline_notes(para: _Para) -> list[_Proto]:
+    """Footnotes that sat inside the paragraph's lines, as footnote blocks right after it."""
+    return [_Proto("footnote", note) for line in para.lines for note in line.notes]
+
+
+def _rank_md_heading(p: _Proto) -> None:
+    """A Markdown heading's level from its label when it has one: legal rank, else numbering depth."""
+    if legal := MD_LEGAL.match(p.text):
+        p.level, p.numbered = MD_LEGAL_LEVELS[legal.group("kind").lower()], True
+    elif m := NUMBERED.match(p.text):
+        p.level, p.numbered, p.label = m.group("label").count(".") + 1, True, m.group("label")
+
+
+def _is_md_heading(p: _Proto) -> bool:
+    return p.kind == "heading" and p.para is not None and p.para.kind == "md"
+
+
+def _label_only(s: str) -> bool:
+    legal = MD_LEGAL.match(s)
+    return (legal is not None and not s[legal.end() :].strip()) or MD_LABEL_ONLY.match(s) is not None
+
+
+def _merge_label_headings(text: str, protos: list[_Proto]) -> list[_Proto]:
+    """'### Hoofdstuk 1' directly followed by its title '####Begripsbepalingen' is one heading,
+    'Hoofdstuk 1 Begripsbepalingen', so the title does not become a section of its own."""
+    out: list[_Proto] = []
+    for p in protos:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and _is_md_heading(prev)
+            and _is_md_heading(p)
+            and _label_only(prev.text)
+            and p.para.lines[0].md_level > prev.para.lines[0].md_level  # type: ignore[union-attr]
+            and not MD_LEGAL.match(p.text)
+        ):
+            prev.mapped = concat([prev.mapped, p.mapped], " ", text)
+            if not MD_LEGAL.match(prev.text):
+                _rank_md_heading(prev)
+            continue
+        out.append(p)
+    return out
 
 
 def _heading_like(s: str) -> bool:

@@ -1,10 +1,14 @@
-"""The corpus manifest: per file name, the document's title, region, year and source."""
+"""The corpus manifest: per document (its path inside the corpus), the title, region, year and source.
+
+Keys are POSIX paths relative to the corpus root, so a file at the root is keyed by its name
+(`["visie.pdf"]`) and one in a folder by its path (`["wet/jeugdwet/BWBR0034925/README.md"]`).
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from beleidszoeker.records import DocMeta
 
@@ -40,11 +44,41 @@ def load_manifest(path: Path) -> dict[str, DocMeta]:
     return manifest
 
 
+# File names that say nothing about the document: the folder (or the text) names it instead.
+GENERIC_STEMS = frozenset({"readme", "index", "document", "tekst", "text", "main", "inhoud"})
+# Folder names that are identifiers, not words ("BWBR0034925", "2024-03"): left out of titles.
+_ID_LIKE = re.compile(r"^(?=.*\d)[A-Z0-9_\-.]+$")
+_MD_TITLE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*(?P<title>[^#\s].*?)[ \t#]*$", re.MULTILINE)
+_TAG = re.compile(r"<[^<>\n]*>")
+TITLE_MAX_WORDS = 20
+
+
 def derive_title(file: str) -> str:
-    """A readable title from a file name: 'regiovisie_jeugd-2024.pdf' -> 'Regiovisie jeugd 2024'."""
-    stem = Path(file).stem
+    """A readable title from a document path: 'regiovisie_jeugd-2024.pdf' -> 'Regiovisie jeugd 2024';
+    for a generic name ('wet/jeugdwet/BWBR0034925/README.md') the nearest word-like folder names it."""
+    path = PurePosixPath(file)
+    stem = path.stem
+    if stem.lower() in GENERIC_STEMS:
+        folders = [part for part in path.parent.parts if not _ID_LIKE.match(part)]
+        if folders:
+            stem = folders[-1]
     words = re.sub(r"[_\-.]+", " ", stem).strip()
     return words[:1].upper() + words[1:] if words else file
+
+
+def has_generic_name(file: str) -> bool:
+    return PurePosixPath(file).stem.lower() in GENERIC_STEMS
+
+
+def title_from_text(text: str) -> str | None:
+    """The first Markdown heading of a document (tags dropped), for files whose name says nothing."""
+    match = _MD_TITLE.search(text[:20_000])
+    if not match:
+        return None
+    words = _TAG.sub(" ", match.group("title")).replace("*", " ").split()
+    if not words:
+        return None
+    return " ".join(words) if len(words) <= TITLE_MAX_WORDS else " ".join(words[: TITLE_MAX_WORDS - 4]) + " …"
 
 
 def derive_meta(file: str) -> DocMeta:

@@ -89,3 +89,23 @@ def test_query_step_split_follows_the_retriever(tmp_path_factory):
     assert names[0] == "warm query end to end, test" and "ms" in report.figures[0].value
     split = report.figures[1].value
     assert "BM25" in split and "FAISS" in split and "answer extraction" in split
+
+
+def test_big_folder_subset_is_deterministic_and_the_run_reports_both_passes(tmp_path):
+    from benchmarks.bench_ingest import bench_big_folder, subset_folder
+
+    folder = tmp_path / "wetgeving"
+    text = "## Testwet\n\n### Artikel 1\n\nDe gemeente biedt jeugdhulp aan jeugdigen en hun ouders in de regio.\n"
+    for name in ("c", "a", "b"):
+        (folder / name / "BWBR0000001").mkdir(parents=True)
+        (folder / name / "BWBR0000001" / "README.md").write_text(text, encoding="utf-8")
+    corpus, n = subset_folder(folder, 2, tmp_path / "subset")
+    assert n == 2 and sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("README.md")) == [
+        "a/BWBR0000001/README.md",
+        "b/BWBR0000001/README.md",
+    ]
+    report = Report()
+    bench_big_folder(report, folder, None)
+    fresh, rerun = report.figures
+    assert "3 documents, 3 read" in fresh.value and "peak RSS" in fresh.value
+    assert "3 documents, 0 read" in rerun.value

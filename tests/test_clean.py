@@ -661,3 +661,70 @@ def test_regulation_chapters_and_articles_are_headings():
         (3, "Artikel 1. Begripsbepalingen"),
         (3, "Artikel 8a"),
     ]
+
+
+# --- Markdown converted from HTML (the nl-wetgeving corpus) ---------------------------------
+
+WETGEVING_MD = (
+    "<meta http-equiv='Content-Type' content='text/html; charset=utf-8' />\n\n"
+    "##Besluit van 4 juli 2007, houdende regels aangaande de buitengerechtelijke afdoening van strafbare "
+    "feiten (Besluit OM-afdoening)\n\n"
+    "Wij Beatrix, bij de gratie Gods, Koningin der Nederlanden.\n\n"
+    "### Hoofdstuk  II  \n\n####Strafbeschikkingen algemeen\n\n"
+    "### Artikel  2.1  \n\n"
+    "1.  Per dag mag ten hoogste 10 m<sup>3</sup> water worden onttrokken, met een CO<sub>2</sub>-uitstoot "
+    "van 10<sup>-6</sup>, zie [artikel 3 van de Waterwet](../../../../wet/waterwet/(ww)/BWBR0025458/README.md).  \n"
+    "2.  Gemeente<sup>1)</sup> en <i>cursief</i> blijven leesbaar.  \n\n"
+    "Dit zijn de vier trefwoorden<sup> 1  In navolging van de Vlaamse eindtermen. </sup>: lezen en schrijven.\n\n"
+    "*bevoegd gezag:* het bevoegd gezag, bedoeld in artikel 1 van de wet;  \n"
+    "*college:* college van burgemeester en wethouders;  \n\n"
+    "![245873](http://wetten.overheid.nl/Illustration/245873)\n\n"
+    "| Aard van het bedrijf  |--- | Nieuw  | Goed  |\n"
+    "|:---|:---|:---|:---|\n"
+    "| Akkerbouw  | € 446,–  | € 268,–  |\n"
+    "| Melkvee  | --- | € 688,–  |\n"
+)
+
+
+def test_wetgeving_markdown_is_cleaned_with_exact_offsets() -> None:
+    blocks = segment(WETGEVING_MD)  # also checks every run against the original
+    joined = texts(blocks)
+    for residue in ("<", "meta", "#", "*", "](", "---", "245873", "Illustration"):
+        assert residue not in joined, residue
+    headings = [(b.level, b.text) for b in blocks if b.kind == "heading"]
+    assert headings == [(2, "Hoofdstuk II Strafbeschikkingen algemeen"), (5, "Artikel 2.1")]
+    # a title sentence written as '##' is text, not a section name
+    assert blocks[0].kind == "paragraph" and blocks[0].text.startswith("Besluit van 4 juli 2007")
+    assert "10 m3 water" in joined and "m 3" not in joined and "CO2-uitstoot" in joined and "10-6" in joined
+    assert "zie artikel 3 van de Waterwet." in joined
+    assert "Gemeente 1) en cursief blijven" in joined
+    # a footnote written inside a sentence becomes its own block right after it
+    assert "Dit zijn de vier trefwoorden: lezen en schrijven." in joined
+    note = next(i for i, b in enumerate(blocks) if b.kind == "footnote")
+    assert blocks[note].text == "1 In navolging van de Vlaamse eindtermen."
+    assert blocks[note - 1].text == "Dit zijn de vier trefwoorden: lezen en schrijven."
+    definitions = next(b for b in blocks if "bevoegd gezag:" in b.text)
+    assert definitions.kind == "list" and definitions.text.splitlines()[-2:] == [
+        "bevoegd gezag: het bevoegd gezag, bedoeld in artikel 1 van de wet;",
+        "college: college van burgemeester en wethouders;",
+    ]
+    table = next(b for b in blocks if b.kind == "table")
+    assert table.text.splitlines() == [
+        "Aard van het bedrijf | Nieuw | Goed",
+        "Akkerbouw | € 446,– | € 268,–",
+        "Melkvee | € 688,–",
+    ]
+
+
+def test_markdown_hashes_without_space_need_two_and_hashtags_stay_text() -> None:
+    blocks = segment("#jeugdhulp is een hashtag en geen kop in deze zin.\n\n##Kop zonder spatie\n\nTekst eronder.")
+    assert ("heading", "Kop zonder spatie") in kinds(blocks)
+    assert ("paragraph", "#jeugdhulp is een hashtag en geen kop in deze zin.") in kinds(blocks)
+
+
+def test_loader_table_rows_with_cell_separators_form_one_table() -> None:
+    text = "Tarieven per product:\n\nProduct | Eenheid | Tarief\nBegeleiding | uur | € 18,11\nVerblijf | etmaal | € 142"
+    blocks = segment(text)
+    assert ("table", "Product | Eenheid | Tarief\nBegeleiding | uur | € 18,11\nVerblijf | etmaal | € 142") in kinds(
+        blocks
+    )

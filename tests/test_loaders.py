@@ -315,6 +315,49 @@ def test_docx_structure_becomes_markdown(tmp_path: Path) -> None:
     assert doc.pages == ()
 
 
+def test_docx_table_headings_and_list_chunk_with_exact_offsets(tmp_path: Path) -> None:
+    from ingest.chunk import chunk_document
+
+    filler = (
+        "De gemeenten in de regio werken samen aan goede jeugdhulp dichtbij huis, zodat kinderen veilig opgroeien "
+        "en ouders snel de juiste hulp krijgen. Daarvoor maken zij afspraken met aanbieders over kwaliteit, "
+        "toegang en kosten, en zij volgen elk jaar hoe het gaat."
+    )
+    rows = [["Product", "Eenheid", "Tarief"]] + [[f"Product {n}", "uur", f"€ {n},50"] for n in range(1, 9)]
+    items = [f"Afspraak {n}: de aanbieder meldt de wachttijd voor product {n} elke maand." for n in range(1, 5)]
+    d = docx.Document()
+    d.add_heading("Beleidsplan Jeugd", level=1)
+    d.add_paragraph(filler)
+    d.add_heading("Tarieven", level=2)
+    d.add_paragraph(filler)
+    table = d.add_table(rows=len(rows), cols=3)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    d.add_heading("Afspraken", level=2)
+    d.add_paragraph("De regio maakt deze afspraken:")
+    for item in items:
+        d.add_paragraph(item, style="List Bullet")
+    path = tmp_path / "plan.docx"
+    d.save(str(path))
+    doc = load_document(path, DocMeta(file="map/plan.docx", title="Plan", region="Testland"), max_bytes=10**7)
+    chunks = chunk_document(doc)
+    table_text = "\n".join(" | ".join(row) for row in rows)
+    table_chunk = next(c for c in chunks if "Product | Eenheid | Tarief" in c.text)
+    assert table_text in table_chunk.text, "the table's rows stay together, one row per line"
+    assert table_chunk.section == "Beleidsplan Jeugd > Tarieven"
+    list_chunk = next(c for c in chunks if "Afspraak 4" in c.text)
+    assert list_chunk.section == "Beleidsplan Jeugd > Afspraken"
+    assert "\n".join(["De regio maakt deze afspraken:", *items]) in list_chunk.text, "one item per line"
+    for c in chunks:
+        assert c.doc == "map/plan.docx" and "#" not in c.text and "- Afspraak" not in c.text
+        for clean, orig, n in c.runs:
+            assert c.text[clean : clean + n] == doc.text[orig : orig + n]
+    at = table_chunk.text.index("Product 3 | uur")
+    s, e = table_chunk.to_original(at, at + len("Product 3"))
+    assert doc.text[s:e] == "Product 3"
+
+
 def test_docx_merged_cells_appear_once(tmp_path: Path) -> None:
     d = docx.Document()
     table = d.add_table(rows=2, cols=3)

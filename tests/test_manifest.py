@@ -42,3 +42,24 @@ def test_broken_manifest_says_what_to_fix(tmp_path):
     path.write_text("[oops\n", encoding="utf-8")
     with pytest.raises(ManifestError, match="geen geldige TOML"):
         load_manifest(path)
+
+
+def test_documents_in_folders_are_keyed_and_titled_by_their_path(tmp_path):
+    path = tmp_path / "manifest.toml"
+    path.write_text('["wet/jeugdwet/BWBR0034925/README.md"]\ntitle = "Jeugdwet"\nregion = "Landelijk"\n')
+    meta, warning = meta_for("wet/jeugdwet/BWBR0034925/README.md", load_manifest(path))
+    assert warning is None and meta.file == "wet/jeugdwet/BWBR0034925/README.md" and meta.title == "Jeugdwet"
+    derived = derive_meta("AMvB/pachtprijzenbesluit/2007/BWBR0022448/README.md")
+    assert derived.title == "Pachtprijzenbesluit" and derived.year == 2007
+    assert derive_meta("wet/jeugdwet/BWBR0034925/README.md").title == "Jeugdwet"
+    assert derive_meta("regio/twente/visie_2024.md").title == "Visie 2024"
+
+
+def test_title_from_text_takes_the_first_heading_without_markup():
+    from ingest.manifest import title_from_text
+
+    text = "<meta charset='utf-8' />\n\n##Wet van 1 maart 2014 <i>inzake</i> jeugdhulp (Jeugdwet)\n\n### Artikel 1\n"
+    assert title_from_text(text) == "Wet van 1 maart 2014 inzake jeugdhulp (Jeugdwet)"
+    long = "## " + " ".join(f"woord{n}" for n in range(30)) + "\n"
+    assert title_from_text(long).endswith(" …") and len(title_from_text(long).split()) == 17
+    assert title_from_text("Geen kop hier.\n") is None
