@@ -24,7 +24,8 @@ from beleidszoeker.records import DocMeta
 from ingest.manifest import has_generic_name, load_manifest, meta_for, title_from_text
 from ingest.store import Failure, FileEntry, StoreCursor, StoreIndex, StoreWriter, json_line, meta_hash, read_index
 
-CHUNKER_FILES = ("clean.py", "chunk.py")
+# The code that turns a file into chunks: a change to any of these re-reads every document.
+CHUNKER_FILES = ("loaders.py", "pdf_layout.py", "pdf_text.py", "ocr.py", "clean.py", "chunk.py")
 # Files in the corpus folder that belong to it but are no documents: not counted as ignored.
 CORPUS_FILES = frozenset({"manifest.toml"})
 # Above this many files without a manifest entry the warning is one line, not one per file.
@@ -95,7 +96,7 @@ class IngestReport:
 
 
 def chunker_fingerprint(settings: Settings) -> str:
-    """Changes whenever the cleaning/chunking code or its settings change, so chunks are rebuilt."""
+    """Changes whenever the reading/cleaning/chunking code or its settings change, so chunks are rebuilt."""
     h = hashlib.sha256()
     here = Path(__file__).parent
     for name in CHUNKER_FILES:

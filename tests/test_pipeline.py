@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from beleidszoeker import cli
@@ -281,3 +283,12 @@ def test_worker_processes_write_the_same_store_as_one_process(tmp_path, monkeypa
     assert [s.file for s in parallel.skipped] == ["map03/README.md"]
     for name in ("documents.jsonl", "chunks.jsonl"):
         assert (two.store_dir / name).read_bytes() == (one.store_dir / name).read_bytes()
+
+
+def test_the_chunker_fingerprint_covers_every_module_that_reads_or_cuts_text() -> None:
+    """A change to the PDF reader must re-read stored PDFs, as a change to the chunker does."""
+    from ingest import pipeline
+
+    here = Path(pipeline.__file__).parent
+    bookkeeping = {"__init__.py", "pipeline.py", "store.py", "manifest.py"}
+    assert {p.name for p in here.glob("*.py")} - bookkeeping == set(pipeline.CHUNKER_FILES)
