@@ -33,6 +33,7 @@ from index.vector import VectorIndex, choose_kind
 from ingest.store import ChunkStore, load_store
 
 INDEX_VERSION = 1
+LEGACY_EMBEDDER = "sentence-transformers-fp32"
 
 
 @dataclass
@@ -99,6 +100,8 @@ def build_index(
     unit_keys = [embed_key(embedder.model_id, "unit:" + t) for t in unit_texts]
     vectors, n_new = _embed_cached(embedder, [c.embed_text for c in chunks], keys, cached, progress, "passages")
     unit_vectors, n_new_units = _embed_cached(embedder, unit_texts, unit_keys, cached, progress, "zinnen")
+    n_reused = len(chunks) - n_new + len(unit_texts) - n_new_units
+    embedders = embedders_of(old_manifest if n_reused else None, _backend(embedder) if n_new + n_new_units else None)
     unit_offsets = np.cumsum([0] + [len(u) for u in units])
     kind = choose_kind(len(chunks), settings.ann_threshold)
     vindex = VectorIndex.build(vectors, kind)
@@ -117,6 +120,7 @@ def build_index(
         manifest = {
             "version": INDEX_VERSION,
             "model_id": embedder.model_id,
+            "embedders": embedders,
             "dim": embedder.dim,
             "query_prompt": embedder.query_prompt,
             "passage_prompt": embedder.passage_prompt,
@@ -129,6 +133,18 @@ def build_index(
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return BuildReport(len(chunks), n_new, n_new_units, len(chunks) - n_new, kind, _since(started), True)
+
+
+def embedders_of(old_manifest: dict[str, Any] | None, new: str | None) -> list[str]:
+    """The backends whose vectors an index holds: those of the reused rows' index plus the one that
+    embedded the new rows. Indexes from before this field were built by sentence-transformers fp32."""
+    reused = (old_manifest or {}).get("embedders", [LEGACY_EMBEDDER]) if old_manifest else []
+    return sorted({*reused, *([new] if new else [])})
+
+
+def _backend(embedder: Any) -> str:
+    """A fake embedder in a unit test need not say; the real one does."""
+    return str(getattr(embedder, "backend", type(embedder).__name__))
 
 
 def lexical_text(chunk: Chunk) -> str:

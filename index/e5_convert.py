@@ -392,7 +392,8 @@ def tokenizer_config(blob: E5Blob) -> dict[str, Any]:
 # --------------------------------------------------------------- the folder
 
 
-def _write_json(path: Path, obj: Any) -> None:
+def write_json(path: Path, obj: Any) -> None:
+    """UTF-8 JSON, indented, for the small config files of a converted folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -405,19 +406,19 @@ def write_folder(blob: E5Blob, dest: Path, *, dtype: str = "float16") -> None:
 
     weights = {k: np.ascontiguousarray(v.astype(dtype)) for k, v in bert_state_dict(blob).items()}
     save_file(weights, str(dest / "model.safetensors"), metadata={"format": "pt"})
-    _write_json(dest / "config.json", bert_config(blob))
+    write_json(dest / "config.json", bert_config(blob))
     tok = build_tokenizer(blob)
     tok.save(str(dest / "tokenizer.json"))
-    _write_json(dest / "tokenizer_config.json", tokenizer_config(blob))
+    write_json(dest / "tokenizer_config.json", tokenizer_config(blob))
     special = {k: v for k, v in tokenizer_config(blob).items() if k.endswith("_token")}
-    _write_json(dest / "special_tokens_map.json", special)
-    _write_json(
+    write_json(dest / "special_tokens_map.json", special)
+    write_json(
         dest / "sentence_bert_config.json", {"max_seq_length": blob.hyper.max_positions, "do_lower_case": False}
     )
-    _write_json(dest / "modules.json", _modules())
-    _write_json(dest / "1_Pooling" / "config.json", _pooling(blob.hyper.hidden))
+    write_json(dest / "modules.json", _modules())
+    write_json(dest / "1_Pooling" / "config.json", _pooling(blob.hyper.hidden))
     (dest / "2_Normalize").mkdir()
-    _write_json(
+    write_json(
         dest / "config_sentence_transformers.json",
         {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"},
     )
@@ -496,11 +497,15 @@ def source_info(path: Path) -> dict[str, Any]:
 def is_current(folder: Path, blob: Path | None = None) -> bool:
     """True when `folder` was built by this converter from this blob. Compares size and mtime
     first and hashes only when they differ, so the check is cheap on every start."""
-    blob = blob or blob_path()
     try:
         recorded = json.loads((folder / SOURCE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
+    return matches_source(recorded, blob or blob_path())
+
+
+def matches_source(recorded: dict[str, Any], blob: Path) -> bool:
+    """True when a `source_info` record describes `blob` and this converter version."""
     st = blob.stat()
     if recorded.get("converter_version") != CONVERTER_VERSION or recorded.get("size") != st.st_size:
         return False
@@ -518,7 +523,7 @@ def build(dest: Path, *, blob: Path | None = None, dtype: str = "float16") -> di
         write_folder(parsed, tmp, dtype=dtype)
         cosines = verify(tmp)
         info = {**source_info(blob), "dtype": dtype, "verify_min_cosine": min(cosines)}
-        _write_json(tmp / SOURCE_FILE, info)
+        write_json(tmp / SOURCE_FILE, info)
     return info
 
 

