@@ -203,6 +203,14 @@ def test_an_answer_without_the_asked_number_lowers_confidence(retriever):
     assert z == pytest.approx(retriever.params.confidence.shape_penalty, abs=1e-6)
 
 
+@pytest.mark.parametrize("nonsense", ["???", "!!!", "xyz 123", "qwerty uiop"])
+def test_input_without_a_word_of_the_documents_is_never_answered(retriever, nonsense):
+    result = retriever.search(nonsense, k=3)
+    assert result.answer is None and result.confidence == 0.0 and not result.answerable
+    assert result.hits  # the closest passages are still shown
+    assert retriever.search("Hoe lang wachten kinderen in Zuid?", k=3).answer is not None
+
+
 def test_confidence_rises_with_the_answer_cosine_and_known_words():
     p = default_params().confidence
     assert confidence(0.9, 1.0, english=False, shape_missing=False, params=p) > confidence(

@@ -145,6 +145,10 @@ class HybridRetriever:
         hits = [_search_hit(index, cand, fused, int(i)) for i in order]
         with step("answer"):
             answer, cosine = choose_answer(hits, question, weights, index, p, terms)
+            if not question.english and not terms.knows_a_word(question.text):
+                # "???", "xyz 123": no word the documents use, so nothing to answer. (An English
+                # question is matched by meaning; its words are not the documents'.)
+                answer, cosine = None, 0.0
         hits = hits[:k]
         with step("highlights"):
             for hit in hits:
@@ -152,7 +156,11 @@ class HybridRetriever:
         with step("confidence"):
             known = terms.known_share(question.text)
             missing = missing_shape(answer, question, p, terms)
-            conf = confidence(cosine, known, english=question.english, shape_missing=missing, params=p.confidence)
+            conf = (
+                confidence(cosine, known, english=question.english, shape_missing=missing, params=p.confidence)
+                if answer is not None
+                else 0.0
+            )
         return SearchResult(
             question.text, conf >= p.threshold, conf, answer, hits, self._regions(question.named), p.hash
         )

@@ -92,6 +92,15 @@ class Terms:
     def _is_compound(self, term: str) -> bool:
         return len(self.lexical.splitter.split(term)) >= 2
 
+    def knows_a_word(self, words: str) -> bool:
+        """Whether the question has a word (not a number) that occurs in the corpus: without one,
+        such as "???" or "xyz 123", nothing in the documents can answer it."""
+        lexical = self.lexical
+        return any(
+            not t.isdigit() and lexical.document_frequency(t) > 0
+            for t in lexical.query_terms(words, split_compounds=False)
+        )
+
     def known_share(self, query: str) -> float:
         """Share of the question's (idf-weighted) words that occur anywhere in the corpus.
 
