@@ -201,3 +201,11 @@ def test_a_line_heading_a_table_is_a_caption() -> None:
     assert not is_caption("Producten | 2021 begroot | 2022 begroot", table)  # a row of the table itself
     assert not is_caption("Hieronder staat een overzicht van de beschikte bedragen.", table)
     assert not is_caption("Beschikte bedragen voor 2020 (x 1000 euro)", "\nDe bedragen stijgen elk jaar.")
+
+
+def test_a_question_in_the_text_is_never_the_answer() -> None:
+    from index.search.sentences import is_question
+
+    assert is_question("Wat is het verschil tussen een ecogram en een genogram?")
+    assert is_question('Hij vroeg: "Wie betaalt dit?"')
+    assert not is_question("Een genogram toont de familie, een ecogram het netwerk.")

@@ -203,6 +203,22 @@ def test_an_answer_without_the_asked_number_lowers_confidence(retriever):
     assert z == pytest.approx(retriever.params.confidence.shape_penalty, abs=1e-6)
 
 
+def test_a_question_in_the_text_is_not_the_answer_the_sentence_after_it_is():
+    faq = memory_index(
+        [
+            Passage(
+                "faq.txt",
+                "Oost",
+                "Wat is een gezinsplan? Een gezinsplan is het plan dat het gezin samen met de hulpverlener maakt.",
+                "Vragen",
+            ),
+            Passage("faq.txt", "Oost", "De gemeente betaalt de jeugdhulp uit het gemeentefonds.", "Geld"),
+        ]
+    )
+    answer = HybridRetriever(faq, FakeEmbedder()).search("Wat is een gezinsplan?", k=2).answer
+    assert answer is not None and answer.text.startswith("Een gezinsplan is")
+
+
 @pytest.mark.parametrize("nonsense", ["???", "!!!", "xyz 123", "qwerty uiop"])
 def test_input_without_a_word_of_the_documents_is_never_answered(retriever, nonsense):
     result = retriever.search(nonsense, k=3)

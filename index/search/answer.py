@@ -22,6 +22,7 @@ from index.search.sentences import (
     extend_answer,
     introduces_list,
     is_caption,
+    is_question,
     opening_items,
     opens_definition,
     reason_before,
@@ -105,7 +106,7 @@ def answer_options(
     options = []
     for j, (s, e) in enumerate(units):
         unit = text[s:e]
-        if is_caption(unit, text[e : e + 200]):
+        if is_caption(unit, text[e : e + 200]) or is_question(unit):
             continue
         before = reason_before(text, units, j) if reason else None
         span = before or extend_answer(text, units, j)

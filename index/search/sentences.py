@@ -223,6 +223,12 @@ def is_caption(unit: str, following: str = "") -> bool:
     return is_title and next_line.count("|") >= 2
 
 
+def is_question(unit: str) -> bool:
+    """A question in the text ("Wat is het verschil tussen een ecogram en een genogram?") asks what
+    the question asks; the answer is what follows it, never the question itself."""
+    return unit.rstrip().rstrip("\"'’”)").endswith("?")
+
+
 def merge_spans(spans: Sequence[Span]) -> list[Span]:
     """Sorted, non-overlapping spans."""
     out: list[Span] = []
