@@ -96,17 +96,23 @@ COMPOUND_FINAL_SUFFIXES = ("", "s", "en", "e", "n")
 
 # ---- numbers ----------------------------------------------------------------------------------
 
-# A number of something written out ("twee gemeenten", "tientallen"): "een" is left out, it is an article.
-COUNT_WORDS = "twee drie vier vijf zes zeven acht negen tien elf twaalf twintig honderd duizend".split()
-# The number of a time span ("twaalf weken", "één jaar").
-DURATION_NUMBER_WORDS = "een één twee drie vier vijf zes zeven acht negen tien twaalf twintig".split()
+# Dutch cardinals written out, two to 99 and the round hundreds and thousands: "drie", "elf",
+# "veertig", "eenentwintig", "drieënzestig", "honderd". One pattern serves counts, spans and ages.
+_UNIT_WORDS = "twee drie vier vijf zes zeven acht negen".split()
+_TEEN_WORDS = "tien elf twaalf dertien veertien vijftien zestien zeventien achttien negentien".split()
+_TEN_WORDS = "twintig dertig veertig vijftig zestig zeventig tachtig negentig".split()
+CARDINAL = (
+    rf"(?:(?:een|één|{'|'.join(_UNIT_WORDS)})(?:en|ën))?(?:{'|'.join(_TEN_WORDS)})"
+    rf"|{'|'.join(_TEEN_WORDS)}|{'|'.join(_UNIT_WORDS)}|honderd|duizend"
+)
+# A number of something ("twee gemeenten", "veertig pleeggezinnen"): "een" is left out, it is an article.
+COUNT_NUMBER = CARDINAL
+# The number of a time span ("elf weken", "één jaar").
+DURATION_NUMBER = rf"een|één|{CARDINAL}"
 # How many times ("twee keer per jaar").
 FREQUENCY_NUMBER_WORDS = "een één twee drie vier vijf zes".split()
 # Ages ("tussen de zeven en dertien jaar", "tot drieëntwintig jaar").
-AGE_NUMBER_WORDS = (
-    "nul een één twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien "
-    "zeventien achttien negentien twintig eenentwintig drieëntwintig"
-).split()
+AGE_NUMBER = rf"nul|een|één|{CARDINAL}"
 # How many things a list question asks for ("welke drie maatstaven", "which five municipalities").
 LIST_COUNT_WORDS = "twee drie vier vijf zes zeven acht two three four five six".split()
 

@@ -190,3 +190,17 @@ def test_age_questions_and_sentences_giving_an_age() -> None:
     assert states_age("Jeugdhulp is bedoeld voor personen tot 18 jaar.")
     assert states_age("Jeugdigen in de leeftijd 0-18 met een zorgvraag.")
     assert not states_age("In 2018 is het plan gemaakt.") and not states_age("Binnen 24 uur is er hulp.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["De gemeenten willen veertig extra pleeggezinnen werven.", "Er zijn drieënzestig aanbieders.", "elf gemeenten"],
+)
+def test_numbers_written_as_words_are_numbers(text: str) -> None:
+    assert has_number(text)
+
+
+def test_written_numbers_make_spans_and_ages_but_an_article_is_no_number() -> None:
+    assert states_duration("Kinderen wachten soms elf weken op hulp.")
+    assert states_age("Jongeren tot drieëntwintig jaar kunnen verlengde jeugdhulp krijgen.")
+    assert not has_number("Een gezin krijgt hulp van een wijkteam.")

@@ -219,6 +219,19 @@ def test_a_question_in_the_text_is_not_the_answer_the_sentence_after_it_is():
     assert answer is not None and answer.text.startswith("Een gezinsplan is")
 
 
+def test_a_count_written_in_words_answers_as_surely_as_in_digits():
+    def confidence_with(count: str) -> float:
+        index = memory_index(
+            [
+                Passage("west.txt", "West", f"In West willen de gemeenten {count} extra pleeggezinnen.", "Pleegzorg"),
+                Passage("west.txt", "West", "Kinderen groeien zo veel mogelijk op in een gezin.", "Visie"),
+            ]
+        )
+        return HybridRetriever(index, FakeEmbedder()).search("Hoeveel pleeggezinnen wil West werven?", k=2).confidence
+
+    assert confidence_with("veertig") == pytest.approx(confidence_with("40"), abs=0.05)
+
+
 @pytest.mark.parametrize("nonsense", ["???", "!!!", "xyz 123", "qwerty uiop"])
 def test_input_without_a_word_of_the_documents_is_never_answered(retriever, nonsense):
     result = retriever.search(nonsense, k=3)

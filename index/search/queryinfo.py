@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from index.dutch import (
-    AGE_NUMBER_WORDS,
-    COUNT_WORDS,
-    DURATION_NUMBER_WORDS,
+    AGE_NUMBER,
+    COUNT_NUMBER,
+    DURATION_NUMBER,
     ENGLISH_WORDS,
     FREQUENCY_NUMBER_WORDS,
     LATIN_WORD,
@@ -36,7 +36,7 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
-    rf"\d|\b({alternation(COUNT_WORDS)})(tal|en)?\b",
+    rf"\d|\b({COUNT_NUMBER})(tal|en)?\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<![\d.,€])(?:19|20)\d\d(?![\d.,]\d)")
@@ -65,7 +65,7 @@ _DURATION_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    rf"\b(?:\d+|{alternation(DURATION_NUMBER_WORDS)})\s+"
+    rf"\b(?:\d+|{DURATION_NUMBER})\s+"
     rf"(?:{alternation(TIME_UNITS)})\b",
     re.IGNORECASE,
 )
@@ -115,7 +115,7 @@ _AGE_QUESTION = re.compile(
     r"what\s+age|how\s+old|for\s+which\s+(?:children|young\s+people|pupils))\b",
     re.IGNORECASE,
 )
-_AGE_NUMBER = rf"(?:\d{{1,2}}|{alternation(AGE_NUMBER_WORDS)})"
+_AGE_NUMBER = rf"(?:\d{{1,2}}|{AGE_NUMBER})"
 _AGE = re.compile(
     rf"\b{_AGE_NUMBER}\s*(?:-|–|tot|t/m|en)\s*{_AGE_NUMBER}\s*(?:jaar|jarigen)\b|"
     rf"\b(?:tot|vanaf|onder|boven|t/m|jonger\s+dan|ouder\s+dan)\s+(?:de\s+leeftijd\s+van\s+)?{_AGE_NUMBER}\s+jaar\b|"
