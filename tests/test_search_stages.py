@@ -223,13 +223,17 @@ def test_a_count_written_in_words_answers_as_surely_as_in_digits():
     def confidence_with(count: str) -> float:
         index = memory_index(
             [
-                Passage("west.txt", "West", f"In West willen de gemeenten {count} extra pleeggezinnen.", "Pleegzorg"),
+                Passage(
+                    "west.txt", "West", f"De gemeenten in West willen {count} extra pleeggezinnen werven.", "Pleegzorg"
+                ),
                 Passage("west.txt", "West", "Kinderen groeien zo veel mogelijk op in een gezin.", "Visie"),
             ]
         )
         return HybridRetriever(index, FakeEmbedder()).search("Hoeveel pleeggezinnen wil West werven?", k=2).confidence
 
-    assert confidence_with("veertig") == pytest.approx(confidence_with("40"), abs=0.05)
+    digits = confidence_with("40")
+    assert digits > 0.5  # the fixture answers the question: the comparison means something
+    assert confidence_with("veertig") == pytest.approx(digits, abs=0.05)
 
 
 @pytest.mark.parametrize("nonsense", ["???", "!!!", "xyz 123", "qwerty uiop"])
