@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from beleidszoeker.records import Run, Span
-from beleidszoeker.textmap import MappedText, MappedTextBuilder
+from beleidszoeker.textmap import MappedText, MappedTextBuilder, append_mapped
 
 BLOCK_SEPARATOR = "\n\n"
 
@@ -45,15 +45,7 @@ def clean_document(text: str) -> MappedText:
     for i, block in enumerate(segment_text(text)):
         if i:
             b.insert(BLOCK_SEPARATOR)
-        pos = 0
-        mt = block.mapped
-        for c, o, n in mt.runs:
-            if c > pos:
-                b.insert(mt.text[pos:c])
-            b.keep(o, o + n)
-            pos = c + n
-        if pos < len(mt.text):
-            b.insert(mt.text[pos:])
+        append_mapped(b, block.mapped)
     return b.build()
 
 

@@ -68,11 +68,12 @@ def concat(pieces: list[MappedText], separator: str, original: str) -> MappedTex
     for i, p in enumerate(pieces):
         if i:
             b.insert(separator)
-        _append(b, p)
+        append_mapped(b, p)
     return b.build()
 
 
-def _append(b: MappedTextBuilder, p: MappedText) -> None:
+def append_mapped(b: MappedTextBuilder, p: MappedText) -> None:
+    """Append `p` to `b`: its kept runs keep their source offsets, the rest is inserted text."""
     pos = 0
     for c, o, n in p.runs:
         if c > pos:
