@@ -110,14 +110,7 @@ def render_terminal(result: SearchResult, documents: dict[str, Any], *, color: b
             "Dit zijn de meest verwante passages:"
         )
     for rank, hit in enumerate(result.hits, start=1):
-        c = hit.chunk
-        body = passage_terminal(hit, hl, hl_end)
-        lines += [
-            "",
-            f"{bold}{rank}. {citation(c.region, c.title, c.section, c.page, c.page_label)}{reset} "
-            f"{dim}(score {hit.score:.3f}, {c.doc}, id {c.id}){reset}",
-            f"   {body[:900]}{'…' if len(body) > 900 else ''}",
-        ]
+        lines += _hit_lines(rank, hit, "score", 900, (bold, hl, hl_end, dim, reset))
     if result.hits:
         lines += ["", f"{dim}Vergelijkbare passages in andere documenten: beleidszoeker similar ID "
                       f"(het id staat achter elke passage){reset}"]
@@ -136,12 +129,20 @@ def render_similar_terminal(source: Hit | None, hits: list[Hit], *, color: bool)
     if not hits:
         lines.append("Geen vergelijkbare passages gevonden in andere documenten.")
     for rank, hit in enumerate(hits, start=1):
-        c = hit.chunk
-        body = passage_terminal(hit, hl, hl_end)
-        lines += [
-            "",
-            f"{bold}{rank}. {citation(c.region, c.title, c.section, c.page, c.page_label)}{reset} "
-            f"{dim}(gelijkenis {hit.score:.3f}, {c.doc}, id {c.id}){reset}",
-            f"   {body[:600]}{'…' if len(body) > 600 else ''}",
-        ]
+        lines += _hit_lines(rank, hit, "gelijkenis", 600, (bold, hl, hl_end, dim, reset))
     return "\n".join(lines)
+
+
+def _hit_lines(
+    rank: int, hit: Hit, score_name: str, max_chars: int, styles: tuple[str, str, str, str, str]
+) -> list[str]:
+    """One passage in the terminal: its rank, citation, score, document and id, then its text."""
+    bold, hl, hl_end, dim, reset = styles
+    c = hit.chunk
+    body = passage_terminal(hit, hl, hl_end)
+    return [
+        "",
+        f"{bold}{rank}. {citation(c.region, c.title, c.section, c.page, c.page_label)}{reset} "
+        f"{dim}({score_name} {hit.score:.3f}, {c.doc}, id {c.id}){reset}",
+        f"   {body[:max_chars]}{'…' if len(body) > max_chars else ''}",
+    ]

