@@ -46,6 +46,13 @@ class Settings:
     ingest_workers: int = field(default_factory=lambda: int(os.environ.get("BELEIDSZOEKER_INGEST_WORKERS") or 1))
     # Exact FAISS search below this many passages, HNSW above (see benchmarks/).
     ann_threshold: int = field(default_factory=lambda: int(os.environ.get("BELEIDSZOEKER_ANN_THRESHOLD", "100000")))
+    # Qdrant instead of the index under data/: a server URL (https://...:6333), or "local:PATH" / ":memory:"
+    # for Qdrant's local mode (tests). With it set, index/search/compare/app use the collection only.
+    qdrant_url: str = field(default_factory=lambda: os.environ.get("BELEIDSZOEKER_QDRANT_URL", ""))
+    qdrant_api_key: str = field(default_factory=lambda: os.environ.get("BELEIDSZOEKER_QDRANT_API_KEY", ""))
+    qdrant_collection: str = field(
+        default_factory=lambda: os.environ.get("BELEIDSZOEKER_QDRANT_COLLECTION", "beleidszoeker")
+    )
 
     @property
     def store_dir(self) -> Path:

@@ -53,6 +53,11 @@ class SearchIndex:
             row_of={c.id: i for i, c in enumerate(chunks)},
         )
 
+    def unit_vectors(self, row: int) -> np.ndarray:
+        """The answer units' vectors of passage `row`, (units, dim) float32."""
+        lo, hi = self.unit_offsets[row], self.unit_offsets[row + 1]
+        return np.asarray(self.unit_embeddings[lo:hi], dtype=np.float32)
+
     def mask(self, *, regions: tuple[str, ...] = (), docs: tuple[str, ...] = (), years: tuple[int, ...] = ()) -> (
         np.ndarray | None
     ):

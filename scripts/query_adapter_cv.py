@@ -84,9 +84,9 @@ class AdaptedRetriever(HybridRetriever):
         super().__init__(base.index, base.embedder, base.params)
         self.w = w
 
-    def candidates(self, question: Any, allowed: Any, lex: Any) -> Any:
+    def candidates(self, question: Any, filters: Any) -> Any:
         v = self.w @ question.vector
-        cand = super().candidates(replace(question, vector=(v / np.linalg.norm(v)).astype(np.float32)), allowed, lex)
+        cand = super().candidates(replace(question, vector=(v / np.linalg.norm(v)).astype(np.float32)), filters)
         q = question.vector
         cand.dense = np.asarray(self.index.embeddings[cand.rows], dtype=np.float32) @ q
         best = np.array([unit_cosines(self.index, int(r), q).max(initial=-1.0) for r in cand.rows])

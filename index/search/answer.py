@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from beleidszoeker.records import Answer, Hit, Span
+from index.backends.base import PassageView
 from index.search.candidates import unit_cosines
 from index.search.params import RetrievalParams
 from index.search.query import Question
@@ -30,7 +31,6 @@ from index.search.sentences import (
 )
 from index.search.shapes import Sentence
 from index.search.terms import Terms
-from index.searchindex import SearchIndex
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def choose_answer(
     hits: list[Hit],
     question: Question,
     weights: dict[str, float],
-    index: SearchIndex,
+    index: PassageView,
     params: RetrievalParams,
     terms: Terms,
 ) -> tuple[Answer | None, float]:
@@ -88,7 +88,7 @@ def answer_options(
     question: Question,
     weights: dict[str, float],
     top_score: float,
-    index: SearchIndex,
+    index: PassageView,
     params: RetrievalParams,
     terms: Terms,
 ) -> list[AnswerOption]:

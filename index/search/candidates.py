@@ -1,5 +1,5 @@
-"""Stage 2, candidates: the passages either leg finds (FAISS by meaning, BM25 by wording), within the
-filters, each scored by both legs and by its best sentence."""
+"""Stage 2, candidates: the passages either leg finds (dense by meaning, BM25 by wording), within the
+filters, each scored by both legs (the backend, index/backends/) and by its best sentence (here)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.searchindex import SearchIndex
+from index.backends.base import Filters, Found, PassageView
 
-
-@dataclass(frozen=True)
-class Filters:
-    regions: tuple[str, ...] = ()
-    docs: tuple[str, ...] = ()
-    years: tuple[int, ...] = ()
+__all__ = ["Candidates", "Filters", "complete", "unit_cosines"]
 
 
 @dataclass
@@ -25,47 +20,19 @@ class Candidates:
     unit_best: np.ndarray  # cosine of the passage's best sentence (the passage's own when it has none)
 
 
-def unit_cosines(index: SearchIndex, row: int, q: np.ndarray) -> np.ndarray:
+def unit_cosines(index: PassageView, row: int, q: np.ndarray) -> np.ndarray:
     """Cosine of each answer unit of passage `row` with the question vector."""
-    lo, hi = index.unit_offsets[row], index.unit_offsets[row + 1]
-    if hi <= lo:
+    vectors = index.unit_vectors(row)
+    if len(vectors) == 0:
         return np.empty(0, dtype=np.float32)
-    return np.asarray(index.unit_embeddings[lo:hi], dtype=np.float32) @ q
+    return vectors @ q
 
 
-def filter_mask(index: SearchIndex, filters: Filters | None) -> np.ndarray | None:
-    f = filters or Filters()
-    return index.mask(regions=f.regions, docs=f.docs, years=f.years)
-
-
-def lexical_leg(index: SearchIndex, words: str) -> np.ndarray:
-    """BM25 score of every passage: computed once per question, shared by every filter (compare)."""
-    return index.lexical.scores(words)
-
-
-def dense_leg(index: SearchIndex, q: np.ndarray, n: int, allowed: np.ndarray | None) -> np.ndarray:
-    rows, _ = index.vectors.search(q, n, allowed=allowed)
-    return rows
-
-
-def gather(
-    index: SearchIndex,
-    q: np.ndarray,
-    dense_rows: np.ndarray,
-    lex_scores: np.ndarray,
-    n: int,
-    allowed: np.ndarray | None,
-) -> Candidates:
-    """The union of both legs' top `n`; both legs score every candidate: a passage found by meaning
-    keeps its (smaller) BM25 score."""
-    from index.lexical import top_rows
-
-    lex_rows = [r for r, _ in top_rows(lex_scores, n, allowed=allowed)]
-    rows = np.array(sorted(set(dense_rows.tolist()) | set(lex_rows)), dtype=np.int64)
+def complete(index: PassageView, found: Found, q: np.ndarray) -> Candidates:
+    """The backend's candidates with each one's best sentence."""
+    rows, dense = found.rows, found.dense
     if len(rows) == 0:
         return Candidates(rows, np.empty(0), np.empty(0), np.empty(0))
-    dense = np.asarray(index.embeddings[rows], dtype=np.float32) @ q
-    lexical = lex_scores[rows].astype(np.float32)
     unit_best = np.array([unit_cosines(index, int(r), q).max(initial=-1.0) for r in rows], dtype=np.float32)
     unit_best = np.where(unit_best < 0, dense, unit_best)
-    return Candidates(rows, dense, lexical, unit_best)
+    return Candidates(rows, dense, found.lexical, unit_best)

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from index.backends.base import PassageView
 from index.search.candidates import Candidates
 from index.search.params import RetrievalParams
 from index.search.query import Question
 from index.search.shapes import Passage, Shape
 from index.search.terms import Terms
-from index.searchindex import SearchIndex
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Fused:
         return {name: float(part[i]) for name, part in self.parts.items() if part[i]}
 
 
-def fuse(cand: Candidates, question: Question, index: SearchIndex, params: RetrievalParams, terms: Terms) -> Fused:
+def fuse(cand: Candidates, question: Question, index: PassageView, params: RetrievalParams, terms: Terms) -> Fused:
     rows = cand.rows
     if len(rows) == 0:
         return Fused(np.empty(0))
@@ -57,7 +57,7 @@ def fuse(cand: Candidates, question: Question, index: SearchIndex, params: Retri
 
 
 def _lift_top(
-    shape: Shape, asked: Any, bonus: float, top: np.ndarray, rows: np.ndarray, index: SearchIndex, terms: Terms
+    shape: Shape, asked: Any, bonus: float, top: np.ndarray, rows: np.ndarray, index: PassageView, terms: Terms
 ) -> np.ndarray:
     """'Hoeveel': among the passages a counting answer may come from anyway (`top`), those that
     state the shape move up. Lifting one from further down would answer questions the documents

@@ -9,11 +9,11 @@ import numpy as np
 
 from beleidszoeker.records import Hit, Span
 from index.analysis import Token
+from index.backends.base import PassageView
 from index.search.candidates import unit_cosines
 from index.search.params import HighlightParams
 from index.search.sentences import merge_spans, score_units, term_coverage
 from index.search.terms import Marks, Terms
-from index.searchindex import SearchIndex
 
 _MAX_SENTENCES = 3
 
@@ -23,7 +23,7 @@ def highlight(
     q: np.ndarray,
     weights: dict[str, float],
     marks: Marks,
-    index: SearchIndex,
+    index: PassageView,
     params: HighlightParams,
     terms: Terms,
 ) -> None:

@@ -18,10 +18,10 @@ import numpy as np
 
 from beleidszoeker.config import Settings
 from beleidszoeker.records import Hit, SearchResult
-from index.errors import ModelMismatch
+from index.backends.base import PassageView, SearchBackend, check_compatible
 from index.search.answer import choose_answer
-from index.search.candidates import Candidates, Filters, dense_leg, filter_mask, gather, lexical_leg
-from index.search.compare import similar, spread_over_sections, within_margin
+from index.search.candidates import Candidates, Filters, complete
+from index.search.compare import spread_over_sections, within_margin
 from index.search.confidence import confidence, missing_shape
 from index.search.fuse import Fused, fuse
 from index.search.highlight import highlight
@@ -37,36 +37,35 @@ Trace = Callable[[str], AbstractContextManager[Any]]
 class HybridRetriever:
     def __init__(
         self,
-        index: SearchIndex,
+        index: SearchIndex | SearchBackend | PassageView,
         embedder: Embedder,
         params: RetrievalParams | None = None,
         *,
         trace: Trace | None = None,
     ) -> None:
-        self.index = index
+        self.backend = as_backend(index)
+        self.index = self.backend.view
         self.embedder = embedder
         self.params = params or default_params()
         self.trace = trace
-        self.terms = Terms(index.lexical)
-        docs = index.documents.values()
+        self.terms = Terms(self.index.lexical)
+        docs = self.index.documents.values()
         self._aliases = alias_table([d.meta for d in docs], (d.text for d in docs))
-        self._doc_of_row = np.array([c.doc for c in index.chunks])
 
     @classmethod
     def load(
         cls, settings: Settings, embedder: Embedder | None = None, params: RetrievalParams | None = None
     ) -> HybridRetriever:
+        """The configured backend (the index under data/, or the Qdrant collection when
+        BELEIDSZOEKER_QDRANT_URL is set), refused when built with another model or analysis."""
+        from index.backends.open import open_backend
         from index.embedding import Embedder as ModelEmbedder
+        from index.lexical import ANALYSIS_ID
 
-        index = SearchIndex.load(settings.index_dir)
+        backend = open_backend(settings)
         model: Embedder = embedder if embedder is not None else ModelEmbedder(settings)
-        built_with = index.manifest.get("model_id")
-        if built_with != model.model_id:
-            raise ModelMismatch(
-                f"De index is gebouwd met model {built_with!r}, maar ingesteld is {model.model_id!r}. "
-                "Bouw de index opnieuw met `beleidszoeker index`, of zet BELEIDSZOEKER_MODEL terug."
-            )
-        return cls(index, model, params)
+        check_compatible(backend.info(), model.model_id, ANALYSIS_ID)
+        return cls(backend, model, params)
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -89,14 +88,11 @@ class HybridRetriever:
         marks = self.terms.mark_terms(question.text)
         f = filters or Filters()
         stressed = stress_content_words(question, self.embedder, p.compare.keyword_weight)  # ranks within documents
-        lex = lexical_leg(index, stressed.words)  # one BM25 scoring and one filter mask for all documents
-        base_mask = index.mask(regions=f.regions, years=f.years)
         per_doc_hits: list[Hit] = []
         for doc in index.documents:
             if f.docs and doc not in f.docs:
                 continue
-            allowed = self._doc_of_row == doc if base_mask is None else base_mask & (self._doc_of_row == doc)
-            cand = self.candidates(stressed, allowed, lex)
+            cand = self.candidates(stressed, Filters(f.regions, (doc,), f.years))
             fused = fuse(cand, stressed, index, p, self.terms)
             sections = [index.chunks[int(r)].section for r in cand.rows]
             for i in spread_over_sections(np.argsort(-fused.score).tolist(), sections, per_doc):
@@ -111,7 +107,7 @@ class HybridRetriever:
 
     def similar(self, chunk_id: str, k: int = 5, *, other_docs_only: bool = True) -> list[Hit]:
         """Passages most like a given one, by default from other documents (other regions)."""
-        return similar(self.index, chunk_id, k, other_docs_only=other_docs_only)
+        return self.backend.similar(chunk_id, k, other_docs_only=other_docs_only)
 
     def prepare(self, query: str) -> Question:
         with self._step("prepare"):
@@ -129,11 +125,7 @@ class HybridRetriever:
     def _search(self, question: Question, k: int, filters: Filters | None) -> SearchResult:
         p, index, terms, step = self.params, self.index, self.terms, self._step
         q = question.vector
-        with step("filters"):
-            allowed = filter_mask(index, filters)
-        with step("BM25"):
-            lex = lexical_leg(index, question.words)
-        cand = self.candidates(question, allowed, lex)
+        cand = self.candidates(question, filters or Filters())
         with step("fusion"):
             fused = fuse(cand, question, index, p, terms)
         # The answer may come from further down than the k shown (k=1, and a 'hoeveel' answer).
@@ -165,14 +157,14 @@ class HybridRetriever:
             question.text, conf >= p.threshold, conf, answer, hits, self._regions(question.named), p.hash
         )
 
-    def candidates(self, question: Question, allowed: np.ndarray | None, lex: np.ndarray) -> Candidates:
-        """The candidate stage: the FAISS leg within the mask, joined with the BM25 leg (`lex`, every
-        passage's score), each candidate scored by both."""
-        p, index, step = self.params, self.index, self._step
-        with step("FAISS"):
-            dense_rows = dense_leg(index, question.vector, p.candidates.per_leg, allowed)
-        with step("candidates"):
-            return gather(index, question.vector, dense_rows, lex, p.candidates.per_leg, allowed)
+    def candidates(self, question: Question, filters: Filters) -> Candidates:
+        """The candidate stage: the backend's dense and BM25 legs within the filters, each candidate
+        scored by both, and by its best sentence."""
+        found = self.backend.candidates(
+            question.vector, question.words, filters, self.params.candidates.per_leg, trace=self.trace
+        )
+        with self._step("candidates"):
+            return complete(self.index, found, question.vector)
 
     def _regions(self, docs: frozenset[str]) -> tuple[str, ...]:
         if not docs or len(docs) == len(self.index.documents):
@@ -183,7 +175,17 @@ class HybridRetriever:
         return nullcontext() if self.trace is None else self.trace(name)
 
 
-def _search_hit(index: SearchIndex, cand: Candidates, fused: Fused, i: int) -> Hit:
+def as_backend(source: SearchIndex | SearchBackend | PassageView) -> SearchBackend:
+    """A loaded index runs on the embedded backend; a backend's view (`retriever.index`) on its backend."""
+    if isinstance(source, SearchIndex):
+        from index.backends.embedded import EmbeddedBackend
+
+        return EmbeddedBackend(source)
+    owner = getattr(source, "backend", None)
+    return owner if owner is not None else source  # type: ignore[return-value]
+
+
+def _search_hit(index: PassageView, cand: Candidates, fused: Fused, i: int) -> Hit:
     return Hit(
         index.chunks[int(cand.rows[i])],
         score=float(fused.score[i]),
@@ -193,7 +195,7 @@ def _search_hit(index: SearchIndex, cand: Candidates, fused: Fused, i: int) -> H
     )
 
 
-def _compare_hit(index: SearchIndex, cand: Candidates, i: int) -> Hit:
+def _compare_hit(index: PassageView, cand: Candidates, i: int) -> Hit:
     """A compare hit scores by raw similarity, comparable across documents: its passage's or its best sentence's."""
     dense, sentence = float(cand.dense[i]), float(cand.unit_best[i])
     return Hit(

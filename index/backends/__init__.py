@@ -1,0 +1,1 @@
+"""Where the passages live: the SearchBackend boundary (base.py) and its implementations."""
