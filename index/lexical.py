@@ -8,6 +8,7 @@ must stay cheap for code that only needs the types.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 from index.analysis import STEMMER_ALGORITHM, CompoundSplitter, Token, analyze, inflection_variants
 from index.errors import IndexUnavailable
 
-__all__ = ["BM25Params", "LexicalIndex", "top_rows"]
+__all__ = ["BM25Params", "LexicalIndex", "field_terms", "known_query_tokens", "lucene_idf", "top_rows"]
 
 _META_FILE = "lexical.json"
 _BM25_DIR = "bm25"
@@ -68,10 +69,11 @@ class LexicalIndex:
             raise ValueError("cannot build a lexical index over no texts")
         params = params or BM25Params()
         splitter = splitter or CompoundSplitter.from_corpus(texts)
-        tokens = [analyze(text, split_compounds=params.split_compounds, splitter=splitter) for text in texts]
-        corpora = {"words": [[t.term for t in ts if not t.is_part] for ts in tokens]}
-        if params.split_compounds:
-            corpora["parts"] = [[t.term for t in ts] for ts in tokens]
+        per_text = [
+            field_terms(analyze(text, split_compounds=params.split_compounds, splitter=splitter), params)
+            for text in texts
+        ]
+        corpora = {name: [f[name] for f in per_text] for name in per_text[0]}
         fields = {}
         for name, corpus_terms in corpora.items():
             if not any(corpus_terms):
@@ -83,30 +85,24 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row (zeros when no query term is in the index), for score fusion."""
-        tokens = self._query_tokens(query, split_compounds=self.params.split_compounds)
+        terms = self.field_query_terms(query)
         out = np.zeros(len(self.ids), dtype=np.float32)
         if "words" in self._fields:
-            _add_field_scores(out, self._fields["words"], [t.term for t in tokens if not t.is_part], 1.0)
+            _add_field_scores(out, self._fields["words"], terms["words"], 1.0)
         if "parts" in self._fields and self.params.part_weight > 0:
-            _add_field_scores(out, self._fields["parts"], [t.term for t in tokens], self.params.part_weight)
+            _add_field_scores(out, self._fields["parts"], terms["parts"], self.params.part_weight)
         return out
+
+    def field_query_terms(self, query: str) -> dict[str, list[str]]:
+        """A query's terms per BM25 field, as `scores` matches them."""
+        return field_terms(self._query_tokens(query, split_compounds=self.params.split_compounds), self.params)
 
     def query_terms(self, query: str, *, split_compounds: bool = True) -> list[str]:
         """A query's terms as this index knows them (see `_query_tokens`)."""
         return [t.term for t in self._query_tokens(query, split_compounds=split_compounds)]
 
     def _query_tokens(self, query: str, *, split_compounds: bool) -> list[Token]:
-        """The query's tokens; a word the index does not know takes an inflected form it does
-        know ("deelt" -> "deel"), so a question's verb form still matches the documents."""
-        tokens = analyze(query, split_compounds=split_compounds, splitter=self.splitter)
-        out = []
-        for t in tokens:
-            if self.document_frequency(t.term) == 0:
-                known = next((v for v in inflection_variants(t.term) if self.document_frequency(v) > 0), None)
-                if known is not None:
-                    t = replace(t, term=known)
-            out.append(t)
-        return out
+        return known_query_tokens(query, self.splitter, self.document_frequency, split_compounds=split_compounds)
 
     def document_frequency(self, term: str) -> int:
         """How many rows contain an analysed term (counting compound parts)."""
@@ -124,8 +120,7 @@ class LexicalIndex:
 
         Used to weight a question's terms when checking how much of it a sentence covers.
         """
-        n, df = len(self.ids), self.document_frequency(term)
-        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+        return lucene_idf(len(self.ids), self.document_frequency(term))
 
     def search(self, query: str, k: int, *, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (row, score) with score > 0, best first; `allowed` masks rows out for filters."""
@@ -169,6 +164,35 @@ class LexicalIndex:
             CompoundSplitter.from_dict(meta["splitter"]),
             BM25Params(**meta["params"]),
         )
+
+
+def field_terms(tokens: list[Token], params: BM25Params) -> dict[str, list[str]]:
+    """A text's terms per BM25 field: "words" the whole words' stems, "parts" those plus compound parts."""
+    out = {"words": [t.term for t in tokens if not t.is_part]}
+    if params.split_compounds:
+        out["parts"] = [t.term for t in tokens]
+    return out
+
+
+def known_query_tokens(
+    query: str, splitter: CompoundSplitter, document_frequency: Callable[[str], int], *, split_compounds: bool
+) -> list[Token]:
+    """The query's tokens; a word the index does not know takes an inflected form it does
+    know ("deelt" -> "deel"), so a question's verb form still matches the documents."""
+    tokens = analyze(query, split_compounds=split_compounds, splitter=splitter)
+    out = []
+    for t in tokens:
+        if document_frequency(t.term) == 0:
+            known = next((v for v in inflection_variants(t.term) if document_frequency(v) > 0), None)
+            if known is not None:
+                t = replace(t, term=known)
+        out.append(t)
+    return out
+
+
+def lucene_idf(n: int, df: int) -> float:
+    """Lucene's idf (bm25s "lucene", Qdrant's Modifier.IDF): log(1 + (n - df + 0.5) / (df + 0.5))."""
+    return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
 
 def top_rows(scores: np.ndarray, k: int, *, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:

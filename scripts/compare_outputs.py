@@ -93,7 +93,12 @@ def main() -> int:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--write", type=Path, help="write the outputs of the current code here")
     group.add_argument("--check", type=Path, help="compare the current code's outputs with this dump")
+    parser.add_argument("--tolerance", type=float, default=TOLERANCE,
+                        help=f"largest float difference counted equal (default {TOLERANCE}; another backend's "
+                        "float32 rounding: 1e-4)")
     args = parser.parse_args()
+    global TOLERANCE
+    TOLERANCE = args.tolerance
     outputs = dump(HybridRetriever.load(get_settings()))
     if args.write:
         args.write.write_text(json.dumps(outputs, ensure_ascii=False, indent=0), encoding="utf-8")
