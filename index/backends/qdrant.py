@@ -582,7 +582,8 @@ def client_for(settings: Settings) -> Any:
         return QdrantClient(location=":memory:")
     if url.startswith("local:"):
         return QdrantClient(path=url.removeprefix("local:"))
-    client = QdrantClient(url=url, api_key=settings.qdrant_api_key or None, timeout=10)
+    # Our own first request below says what is wrong, in Dutch; the client's version check would only warn.
+    client = QdrantClient(url=url, api_key=settings.qdrant_api_key or None, timeout=10, check_compatibility=False)
     try:
         client.get_collections()
     except Exception as err:  # the client raises per transport; all mean: no usable server
