@@ -37,9 +37,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.qdrant_url:
+        from index.backends.qdrant_build import Part, index_into_qdrant
+
+        try:
+            part = Part.parse(args.alleen or "", args.deel or "")
+        except ValueError as err:
+            print(f"fout: {err}", file=sys.stderr)
+            return EXIT_ERROR
+        print(index_into_qdrant(settings, part=part, rebuild=args.opnieuw, progress=not args.quiet).summary())
+        return EXIT_OK
+    if args.alleen or args.deel:
+        print("fout: --alleen en --deel gelden alleen voor een Qdrant-collectie (BELEIDSZOEKER_QDRANT_URL)",
+              file=sys.stderr)
+        return EXIT_ERROR
     from index.build import build_index
 
-    report = build_index(get_settings(), progress=not args.quiet)
+    report = build_index(settings, progress=not args.quiet)
     print(report.summary())
     return EXIT_OK
 
@@ -299,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="FAISS- en BM25-index bouwen uit de passages (incrementeel)")
     p.add_argument("-q", "--quiet", action="store_true", help="geen voortgangsbalk")
+    p.add_argument("--alleen", metavar="MAP", help="Qdrant: alleen de documenten onder deze map (één werker)")
+    p.add_argument("--deel", metavar="I/N", help="Qdrant: alleen deel I van N van de documenten (één werker)")
+    p.add_argument("--opnieuw", action="store_true", help="Qdrant: de collectie eerst leegmaken en opnieuw maken")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", help="een vraag stellen: antwoord en passages met bron")

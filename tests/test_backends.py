@@ -4,6 +4,8 @@ delete and re-upsert, the lexical statistics, refusals. The engine itself: test_
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from backend_fixtures import FILTERS, TOL, assert_same_candidates, by_id, fake_index, gold_queries, shipped_store
@@ -22,6 +24,7 @@ from qdrant_client import QdrantClient
 from index.backends.qdrant import QdrantBackend, term_index
 from index.backends.qdrant_build import copy_index
 
+ROOT_EVAL = Path(__file__).resolve().parent.parent / "eval"
 N = 30  # per leg, as the retriever's default order of magnitude
 
 
@@ -232,3 +235,91 @@ def test_embedded_upsert_and_delete_keep_its_results_equal_to_a_fresh_index(ship
     for q in gold_queries(10):
         assert_same_candidates(_candidates(fresh, q), _candidates(backend, q), N)
     assert sorted(c.id for c in backend.index.chunks) == sorted(c.id for c in index.chunks)
+
+
+def test_index_workers_fill_one_collection(shipped, tmp_path):
+    """Two workers (`--deel 0/2`, `--deel 1/2`) index disjoint halves into one collection; a document gone
+    from the store is deleted by the worker whose part it is in; an unchanged document is not rewritten."""
+    from index.backends.qdrant_build import Part, index_into_qdrant
+    from ingest.store import load_store
+
+    settings, index = shipped
+    url = f"local:{tmp_path / 'qdrant'}"
+    qsettings = Settings(corpus_dir=settings.corpus_dir, data_dir=settings.data_dir, qdrant_url=url,
+                         qdrant_collection="werkers")
+    store = load_store(settings.store_dir)
+    embedder = _StoreEmbedder(index)
+    for i in range(2):
+        report = index_into_qdrant(qsettings, part=Part(index=i, count=2), store=store, embedder=embedder,
+                                   progress=False)
+        assert report.written == sum(f in Part(index=i, count=2) for f in store.documents) > 0
+    again = index_into_qdrant(qsettings, part=Part(index=0, count=2), store=store, embedder=embedder, progress=False)
+    assert again.written == 0 and again.unchanged > 0
+    from index.backends.qdrant import client_for
+
+    client = client_for(qsettings)
+    backend = QdrantBackend(client, "werkers")
+    assert sorted(backend.view.documents) == sorted(store.documents)
+    assert backend.view.lexical.n == len(index.chunks)
+    client.close()  # local mode: one client per folder at a time
+    gone = next(f for f in store.documents if f in Part(index=1, count=2))
+    del store.documents[gone]
+    report = index_into_qdrant(qsettings, part=Part(index=0, count=2), store=store, embedder=embedder, progress=False)
+    assert report.deleted == 0  # not this worker's document
+    report = index_into_qdrant(qsettings, part=Part(index=1, count=2), store=store, embedder=embedder, progress=False)
+    assert report.deleted == 1
+    client = client_for(qsettings)
+    assert gone not in QdrantBackend(client, "werkers").view.documents
+    client.close()
+
+
+class _StoreEmbedder(FakeEmbedder):
+    """The fake embedder as the index writer uses it (passages in bulk)."""
+
+    def __init__(self, index) -> None:
+        self.dim = int(index.embeddings.shape[1])
+
+    def embed_passages(self, texts, show_progress=False):
+        return np.stack([embed(t) for t in texts])
+
+
+def test_cli_index_options_need_qdrant(monkeypatch, capsys):
+    from beleidszoeker import cli
+
+    monkeypatch.delenv("BELEIDSZOEKER_QDRANT_URL", raising=False)
+    assert cli.main(["index", "--deel", "0/2"]) == cli.EXIT_ERROR
+    assert "alleen voor een Qdrant-collectie" in capsys.readouterr().err
+    monkeypatch.setenv("BELEIDSZOEKER_QDRANT_URL", ":memory:")
+    assert cli.main(["index", "--deel", "2/2"]) == cli.EXIT_ERROR
+    assert "tussen 0 en 1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_eval_figures_are_the_same_through_both_backends(tmp_path_factory, monkeypatch):
+    """The real model's index, and the same index copied into a Qdrant collection: `HybridRetriever.load`
+    reads the collection alone (BELEIDSZOEKER_QDRANT_URL) and the dev figures are the same."""
+    from app_fixtures import real_index
+
+    from index.evaluate import EvalItem, GoldQuote, evaluate, load_gold
+    from index.retriever import HybridRetriever
+    from index.searchindex import SearchIndex
+
+    data = real_index(tmp_path_factory)
+    local = Settings(corpus_dir=data.corpus, data_dir=data.data)
+    embedded = HybridRetriever.load(local)
+    path = tmp_path_factory.mktemp("q") / "qdrant"
+    client = QdrantClient(path=str(path))
+    copy_index(SearchIndex.load(local.index_dir), client, "eval")
+    client.close()
+    remote = Settings(corpus_dir=data.corpus, data_dir=tmp_path_factory.mktemp("empty"), qdrant_url=f"local:{path}",
+                      qdrant_collection="eval")
+    qdrant = HybridRetriever.load(remote, embedder=embedded.embedder)
+    assert qdrant.backend.info().passages == len(embedded.index.chunks)
+    gold = sorted((ROOT_EVAL).glob("heldout*.jsonl"))[:3]
+    items: list[EvalItem] = [i for g in gold for i in load_gold(g)]
+    assert items and all(isinstance(q, GoldQuote) for i in items for q in i.gold)
+    figures = [
+        evaluate(items, lambda q, r=r: r.search(q, k=10), r.compare, threshold=r.params.threshold).to_dict()
+        for r in (embedded, qdrant)
+    ]
+    assert figures[0] == figures[1]

@@ -112,10 +112,7 @@ def index_into_qdrant(
     progress: bool = True,
 ) -> QdrantReport:
     """Bring the collection in line with the chunk store (for this worker's part of the documents)."""
-    from index.answer import answer_units
-    from index.build import _embed_cached, _load_cached_vectors, embed_key, lexical_text
     from index.embedding import Embedder
-    from ingest.chunk import split_sentences
     from ingest.store import load_store
 
     started = time.perf_counter()
@@ -129,6 +126,20 @@ def index_into_qdrant(
         )
     embedder = embedder or Embedder(settings)
     client = client_for(settings)
+    try:
+        return _sync(client, settings, store, files, chunks, part, rebuild, embedder, progress, started)
+    finally:
+        client.close()  # local mode locks its folder until closed
+
+
+def _sync(
+    client: Any, settings: Settings, store: Any, files: list[str], chunks: list[Chunk], part: Part, rebuild: bool,
+    embedder: Any, progress: bool, started: float,
+) -> QdrantReport:
+    from index.answer import answer_units
+    from index.build import _embed_cached, _load_cached_vectors, embed_key, lexical_text
+    from ingest.chunk import split_sentences
+
     name = settings.qdrant_collection
     if rebuild:
         for n in (name, f"{name}-docs"):
