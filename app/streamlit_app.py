@@ -556,9 +556,7 @@ def _compare_passage(hit: Hit, documents: dict[str, Document], settings: Setting
 def mode_corpus(retriever: Any, settings: Settings, filt: Any) -> None:
     index = retriever.index
     m = index.manifest
-    counts: dict[str, int] = {}
-    for c in index.chunks:
-        counts[c.doc] = counts.get(c.doc, 0) + 1
+    counts = index.passages_per_document()
     cols = st.columns(4)
     cols[0].metric("Documenten", len(index.documents))
     cols[1].metric("Passages", len(index.chunks))

@@ -58,6 +58,12 @@ class SearchIndex:
         lo, hi = self.unit_offsets[row], self.unit_offsets[row + 1]
         return np.asarray(self.unit_embeddings[lo:hi], dtype=np.float32)
 
+    def passages_per_document(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for c in self.chunks:
+            counts[c.doc] = counts.get(c.doc, 0) + 1
+        return counts
+
     def mask(self, *, regions: tuple[str, ...] = (), docs: tuple[str, ...] = (), years: tuple[int, ...] = ()) -> (
         np.ndarray | None
     ):

@@ -120,6 +120,8 @@ class PassageView(Protocol):
         """The answer units' vectors of passage `row`, (units, dim) float32 (0 rows when it has none)."""
         ...
 
+    def passages_per_document(self) -> dict[str, int]: ...
+
 
 class SearchBackend(Protocol):
     """A store of passages the retriever searches; `EmbeddedBackend` (FAISS + bm25s) or `QdrantBackend`."""
