@@ -1,7 +1,7 @@
 """Engine conformance: the collection's schema and points in Qdrant's real Rust engine (qdrant-edge-py,
 in process; no server is reachable here), against qdrant-client's local mode (a Python re-implementation)
-and bm25s. qdrant-edge-py 0.9.0 is the engine library released beside qdrant-client 1.20.0 (both pinned in
-pyproject): the client's local mode is written to answer as that engine does.
+and bm25s. Both are pinned in pyproject: qdrant-edge-py 0.9.0 (the newest; edge has its own 0.x version line,
+built from the engine repository's lib/edge, so it shares no minor version with the client) and qdrant-client 1.20.0.
 
 Fixtures: the shipped corpus (277 passages, far under 10^4) with the fake embedder's vectors. Scores are
 compared per point id, so ties cannot reorder anything; rankings only where the scores are distinct.
