@@ -72,19 +72,20 @@ def dump(retriever: HybridRetriever) -> dict[str, Any]:
     return out
 
 
-def differences(old: Any, new: Any, path: str = "") -> list[str]:
-    """Where two dumps differ: exact for everything but floats, which may differ by TOLERANCE."""
+def differences(old: Any, new: Any, path: str = "", tolerance: float = TOLERANCE) -> list[str]:
+    """Where two dumps differ: exact for everything but floats, which may differ by `tolerance`."""
     if isinstance(old, float) or isinstance(new, float):
-        ok = isinstance(old, int | float) and isinstance(new, int | float) and abs(old - new) <= TOLERANCE
+        ok = isinstance(old, int | float) and isinstance(new, int | float) and abs(old - new) <= tolerance
         return [] if ok else [f"{path}: {old!r} != {new!r}"]
     if isinstance(old, dict) and isinstance(new, dict):
         if old.keys() != new.keys():
             return [f"{path}: keys {sorted(old)} != {sorted(new)}"]
-        return [d for k in old for d in differences(old[k], new[k], f"{path}.{k}")]
+        return [d for k in old for d in differences(old[k], new[k], f"{path}.{k}", tolerance)]
     if isinstance(old, list) and isinstance(new, list):
         if len(old) != len(new):
             return [f"{path}: {len(old)} items != {len(new)}"]
-        return [d for i, (a, b) in enumerate(zip(old, new, strict=True)) for d in differences(a, b, f"{path}[{i}]")]
+        pairs = enumerate(zip(old, new, strict=True))
+        return [d for i, (a, b) in pairs for d in differences(a, b, f"{path}[{i}]", tolerance)]
     return [] if old == new else [f"{path}: {old!r} != {new!r}"]
 
 
@@ -97,8 +98,6 @@ def main() -> int:
                         help=f"largest float difference counted equal (default {TOLERANCE}; another backend's "
                         "float32 rounding: 1e-4)")
     args = parser.parse_args()
-    global TOLERANCE
-    TOLERANCE = args.tolerance
     outputs = dump(HybridRetriever.load(get_settings()))
     if args.write:
         args.write.write_text(json.dumps(outputs, ensure_ascii=False, indent=0), encoding="utf-8")
@@ -107,7 +106,7 @@ def main() -> int:
     baseline = json.loads(args.check.read_text(encoding="utf-8"))
     same = 0
     for key in baseline:
-        diff = differences(baseline[key], outputs.get(key), key)
+        diff = differences(baseline[key], outputs.get(key), key, args.tolerance)
         if diff:
             print("\n".join(diff[:5]))
         else:
