@@ -29,15 +29,14 @@ def mark_similar_sentences(index: Any, source_id: str, hits: Sequence[Hit]) -> l
     row = index.row_of.get(source_id)
     if row is None:
         return list(hits)
-    source = np.asarray(index.embeddings[row], dtype=np.float32)
+    source = index.passage_vector(row)
     out = []
     for hit in hits:
         r = index.row_of.get(hit.chunk.id)
         if r is None:
             out.append(hit)
             continue
-        lo, hi = int(index.unit_offsets[r]), int(index.unit_offsets[r + 1])
-        best = best_unit(source, index.unit_embeddings[lo:hi])
+        best = best_unit(source, index.unit_vectors(r))
         if best is None:
             out.append(hit)
             continue

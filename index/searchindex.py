@@ -58,6 +58,9 @@ class SearchIndex:
         lo, hi = self.unit_offsets[row], self.unit_offsets[row + 1]
         return np.asarray(self.unit_embeddings[lo:hi], dtype=np.float32)
 
+    def passage_vector(self, row: int) -> np.ndarray:
+        return np.asarray(self.embeddings[row], dtype=np.float32)
+
     def passages_per_document(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for c in self.chunks:

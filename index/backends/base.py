@@ -120,6 +120,10 @@ class PassageView(Protocol):
         """The answer units' vectors of passage `row`, (units, dim) float32 (0 rows when it has none)."""
         ...
 
+    def passage_vector(self, row: int) -> np.ndarray:
+        """Passage `row`'s own vector (dim,) float32."""
+        ...
+
     def passages_per_document(self) -> dict[str, int]: ...
 
 

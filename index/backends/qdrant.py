@@ -270,6 +270,9 @@ class QdrantView:
     def unit_vectors(self, row: int) -> np.ndarray:
         return self.fetched.one(int(row)).unit_vectors
 
+    def passage_vector(self, row: int) -> np.ndarray:
+        return self.fetched.one(int(row)).vector
+
     def passages_per_document(self) -> dict[str, int]:
         return {f: int(m.get("passages", 0)) for f, m in self.documents._metas.items()}
 
