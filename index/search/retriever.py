@@ -19,10 +19,10 @@ import numpy as np
 from beleidszoeker.config import Settings
 from beleidszoeker.records import Hit, SearchResult
 from index.errors import ModelMismatch
-from index.search.answer import choose_answer
+from index.search.answer import AnswerChoice, choose_answer, section_paths
 from index.search.candidates import Candidates, Filters, dense_leg, filter_mask, gather, lexical_leg
 from index.search.compare import similar, spread_over_sections, within_margin
-from index.search.confidence import confidence, missing_shape
+from index.search.confidence import confidence, evidence, missing_shape
 from index.search.fuse import Fused, fuse
 from index.search.highlight import highlight
 from index.search.mentions import alias_table
@@ -51,6 +51,7 @@ class HybridRetriever:
         docs = index.documents.values()
         self._aliases = alias_table([d.meta for d in docs], (d.text for d in docs))
         self._doc_of_row = np.array([c.doc for c in index.chunks])
+        self._sections = section_paths(index.chunks)
 
     @classmethod
     def load(
@@ -144,25 +145,30 @@ class HybridRetriever:
             marks = terms.mark_terms(question.text)
         hits = [_search_hit(index, cand, fused, int(i)) for i in order]
         with step("answer"):
-            answer, cosine = choose_answer(hits, question, weights, index, p, terms)
+            choice = choose_answer(hits, question, weights, index, p, terms, self._sections)
             if not question.english and not terms.knows_a_word(question.text):
                 # "???", "xyz 123": no word the documents use, so nothing to answer. (An English
                 # question is matched by meaning; its words are not the documents'.)
-                answer, cosine = None, 0.0
+                choice = AnswerChoice(None)
+        with step("confidence"):
+            missing = missing_shape(choice.answer, question, p, terms)
+            features = evidence(choice, hits, question, shape_missing=missing)
+            conf = confidence(features, p.confidence)
         hits = hits[:k]
         with step("highlights"):
             for hit in hits:
                 highlight(hit, q, weights, marks, index, p.highlight, terms)
-        with step("confidence"):
-            known = terms.known_share(question.text)
-            missing = missing_shape(answer, question, p, terms)
-            conf = (
-                confidence(cosine, known, english=question.english, shape_missing=missing, params=p.confidence)
-                if answer is not None
-                else 0.0
-            )
+                if choice.answer is not None and hit.chunk.id == choice.answer.chunk_id:
+                    hit.answer_spans = [(choice.answer.start, choice.answer.end)]  # exactly what the card says
         return SearchResult(
-            question.text, conf >= p.threshold, conf, answer, hits, self._regions(question.named), p.hash
+            question.text,
+            conf >= p.threshold,
+            conf,
+            choice.answer,
+            hits,
+            self._regions(question.named),
+            p.hash,
+            features,
         )
 
     def candidates(self, question: Question, allowed: np.ndarray | None, lex: np.ndarray) -> Candidates:
