@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from beleidszoeker.display import clean_document, clean_position, tidy_residue, to_clean_spans
 from beleidszoeker.records import Chunk, Document, Hit, SearchResult, Span
-from beleidszoeker.render import citation
+from beleidszoeker.render import NO_ANSWER, NO_SURE_ANSWER, answer_shown, citation, no_answer_message
 from beleidszoeker.textmap import MappedText
 
 # ---- modes and labels ---------------------------------------------------------------------------
@@ -38,7 +38,7 @@ MODES: dict[str, str] = {
 LEGACY_MODES = {"toevoegen": "documenten"}  # old links keep working
 DEFAULT_MODE = "vraag"
 
-NOT_ANSWERABLE = "Geen passend antwoord gevonden in de documenten"
+NOT_ANSWERABLE = NO_ANSWER
 NO_PASSAGE = "Geen relevante passage"
 
 # Example questions for trainers: written for this corpus' topics (not taken from any evaluation set).
@@ -287,16 +287,25 @@ def confidence_label(confidence: float) -> tuple[str, str]:
 
 
 def answer_card_html(result: SearchResult, documents: Mapping[str, Document]) -> str:
-    """The answer on top: sentence(s), citation and confidence; or the plain 'no answer' notice."""
+    """The answer on top: sentence(s), citation and confidence; or the plain notice that related
+    passages were found but no sure answer (or nothing at all)."""
     label, level = confidence_label(result.confidence)
     pct = max(0, min(100, round(result.confidence * 100)))
     bar = (
-        f'<div class="bz-conf bz-conf-{level}" title="zekerheid {pct}%">'
-        f'<span class="bz-conf-label">Zekerheid: {label} ({pct}%)</span>'
+        f'<div class="bz-conf bz-conf-{level}" title="kans dat het antwoord klopt: {pct}%">'
+        f'<span class="bz-conf-label">Zekerheid: {pct}% ({label})</span>'
         f'<span class="bz-conf-bar"><span style="width:{pct}%"></span></span></div>'
     )
     a = result.answer
-    if not result.answerable or a is None:
+    if not answer_shown(result) or a is None:
+        if a is not None and result.hits:
+            return (
+                '<div class="bz-card bz-noanswer">'
+                f'<div class="bz-card-kicker">Antwoord</div><div class="bz-noanswer-text">{NO_SURE_ANSWER}.</div>'
+                '<div class="bz-card-note">Er zijn verwante passages gevonden, maar geen antwoord dat zeker genoeg '
+                "klopt om hier te tonen. Hieronder staan de passages die er het dichtst bij komen; lees ze zelf na."
+                f"</div>{bar}</div>"
+            )
         return (
             '<div class="bz-card bz-noanswer">'
             f'<div class="bz-card-kicker">Antwoord</div><div class="bz-noanswer-text">{NOT_ANSWERABLE}.</div>'
@@ -305,7 +314,9 @@ def answer_card_html(result: SearchResult, documents: Mapping[str, Document]) ->
             f"{bar}</div>"
         )
     doc = documents.get(a.doc)
-    if a.text.strip() or doc is None:
+    if a.shown:
+        answer_text = escape_text(tidy_residue(a.shown))  # a table row with its column headers
+    elif a.text.strip() or doc is None:
         answer_text = escape_text(tidy_residue(a.text))  # the cleaned sentence(s)
     else:
         answer_text = escape_text(tidy_residue(doc.text[a.start : a.end]))
@@ -567,12 +578,12 @@ def export_markdown(
         return "\n".join(lines).rstrip() + "\n"
     a = result.answer
     lines += ["## Antwoord", ""]
-    if result.answerable and a is not None:
+    if answer_shown(result) and a is not None:
         cite = citation(a.region, a.title, a.section, a.page)
-        lines += [f"> {_md_text(a.text)}", "", f"Bron: {_md_text(cite)}  ", f"Zekerheid: {result.confidence:.0%}", ""]
+        lines += [f"> {_md_text(a.display)}", "", f"Bron: {_md_text(cite)}  ",
+                  f"Zekerheid: {result.confidence:.0%} (kans dat het antwoord klopt)", ""]
     else:
-        lines += [f"{NOT_ANSWERABLE} (zekerheid {result.confidence:.0%}). De passages hieronder komen het dichtst "
-                  "in de buurt.", ""]
+        lines += [f"{no_answer_message(result)} De passages hieronder komen het dichtst in de buurt.", ""]
     lines += ["## Passages" if result.answerable else "## Meest verwante passages", ""]
     for rank, hit in enumerate(result.hits, start=1):
         lines += [f"### {rank}. {_md_text(hit_citation(hit))}", "", f"> {_md_marked(hit, documents)}", ""]

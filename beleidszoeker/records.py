@@ -174,6 +174,13 @@ class Answer:
     title: str
     section: str
     page: int | None
+    # How the card shows the answer when that differs from `text`: a table row with its column
+    # headers ("Verblijf: 19% (Aandeel van totale jeugdhulpbudget)"). Empty: `text` itself.
+    shown: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.shown or self.text
 
 
 @dataclass
@@ -185,3 +192,5 @@ class SearchResult:
     hits: list[Hit]
     named_regions: tuple[str, ...] = ()  # regions the question names; their passages come first
     params_hash: str = ""  # the search parameters the result was produced with (index/search/params.toml)
+    # What the confidence was computed from (index/search/confidence.py): named features of the answer.
+    evidence: dict[str, float] = field(default_factory=dict)

@@ -10,6 +10,24 @@ from typing import Any
 from beleidszoeker.display import tidy_residue, to_clean_spans
 from beleidszoeker.records import Answer, Hit, SearchResult
 
+NO_SURE_ANSWER = "Geen zeker antwoord gevonden"
+NO_ANSWER = "Geen passend antwoord gevonden in de documenten"
+
+
+def answer_shown(result: SearchResult) -> bool:
+    """The answer card appears: the confidence that the answer is right clears the threshold."""
+    return result.answerable and result.answer is not None
+
+
+def no_answer_message(result: SearchResult) -> str:
+    """Why no answer card: related passages without a sure answer, or nothing the documents say."""
+    if result.answer is not None and result.hits:
+        return (
+            f"{NO_SURE_ANSWER}: er zijn verwante passages, maar geen antwoord dat zeker genoeg klopt "
+            f"(zekerheid {result.confidence:.0%})."
+        )
+    return f"{NO_ANSWER} (zekerheid {result.confidence:.0%})."
+
 
 def answer_to_json(answer: Answer | None) -> dict[str, Any] | None:
     if answer is None:
@@ -24,6 +42,7 @@ def answer_to_json(answer: Answer | None) -> dict[str, Any] | None:
         "section": answer.section,
         "page": answer.page,
         "chunk_id": answer.chunk_id,
+        "display": answer.display,  # as the card shows it (a table row with its column headers)
     }
 
 
@@ -55,6 +74,12 @@ def result_to_json(result: SearchResult) -> dict[str, Any]:
         "answer": answer_to_json(result.answer),
         "hits": [hit_to_json(h) for h in result.hits],
         "params_hash": result.params_hash,
+        # Added for issue 16: "answer" is the best candidate even when it is not sure enough to show;
+        # "answer_shown" says whether the card shows it ("answerable" and an answer), "confidence" is
+        # the calibrated probability that it is right, "message" the Dutch text when it is not shown.
+        "answer_shown": answer_shown(result),
+        "message": "" if answer_shown(result) else no_answer_message(result),
+        "confidence_features": {k: round(v, 6) for k, v in result.evidence.items()},
     }
 
 
@@ -99,16 +124,14 @@ def render_terminal(result: SearchResult, documents: dict[str, Any], *, color: b
     hl_end = reset if color else "**"
     lines = [f"{bold}Vraag:{reset} {result.query}"]
     a = result.answer
-    if result.answerable and a is not None:
+    if answer_shown(result) and a is not None:
         lines += [
-            f"{bold}Antwoord{reset} (zekerheid {result.confidence:.0%}): {' '.join(tidy_residue(a.text).split())}",
+            f"{bold}Antwoord{reset} (zekerheid {result.confidence:.0%} dat het klopt): "
+            f"{' '.join(tidy_residue(a.display).split())}",
             f"{dim}Bron: {citation(a.region, a.title, a.section, a.page)} [{a.doc}:{a.start}-{a.end}]{reset}",
         ]
     else:
-        lines.append(
-            f"{bold}Geen passend antwoord gevonden in de documenten{reset} (zekerheid {result.confidence:.0%}). "
-            "Dit zijn de meest verwante passages:"
-        )
+        lines.append(f"{bold}{no_answer_message(result)}{reset} Dit zijn de meest verwante passages:")
     for rank, hit in enumerate(result.hits, start=1):
         lines += _hit_lines(rank, hit, "score", 900, (bold, hl, hl_end, dim, reset))
     if result.hits:

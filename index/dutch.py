@@ -106,6 +106,8 @@ CARDINAL = (
     rf"|{'|'.join(_TEEN_WORDS)}|{'|'.join(_UNIT_WORDS)}|honderd|duizend"
 )
 # A number of something ("twee gemeenten", "veertig pleeggezinnen"): "een" is left out, it is an article.
+# A share written out ("de helft", "een derde") is no count of things; it answers share questions
+# (SHARE_IN_WORDS below).
 COUNT_NUMBER = CARDINAL
 # The number of a time span ("elf weken", "één jaar").
 DURATION_NUMBER = rf"een|één|{CARDINAL}"
@@ -126,6 +128,10 @@ def alternation(words: list[str]) -> str:
 
 # Units of a time span, in the order the duration pattern tries them.
 TIME_UNITS = "uur werkdagen dagen dag weken week maanden maand jaren jaar".split()
+# Units of a span without a number ("soms moeten ze maanden wachten", "weken lang", "enkele jaren").
+VAGUE_TIME_UNITS = "dagen weken maanden jaren".split()
+VAGUE_QUANTIFIERS = "enkele een paar vele meerdere ruim bijna soms zelfs".split()
+VAGUE_SPAN_VERBS = "lang wachten wacht wachtten duren duurt duurde".split()
 # "binnen hoeveel tijd": any number of hours, days or weeks is one of time.
 TIME_WORDS = frozenset({"tijd", "termijn", "periode", "duur"})
 
@@ -151,3 +157,6 @@ SHARE_WORDS = "procent percentage aandeel helft kwart".split()
 MONEY_WORDS = "geld bedrag bedragen euro budget kosten middelen miljoen tarief".split()
 # A share given in words; "het aandeel" or "het percentage" alone names a share without giving one.
 SHARE_IN_WORDS = "helft kwart derde procent".split()
+# A share written out as a fraction ("een derde", "twee derde", "de helft", "driekwart"): a share as
+# surely as "%", whatever other words the sentence has.
+FRACTION = r"\b(?:(?:een|één|twee|drie|vier)\s+(?:derde|vijfde|tiende)|de\s+helft|(?:een|drie)\s*kwart)\b"

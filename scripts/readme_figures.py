@@ -5,6 +5,8 @@
     .venv/bin/python scripts/readme_figures.py --write            # README table from eval/expected.toml
     .venv/bin/python scripts/readme_figures.py --check            # exit 1 when the README differs
 
+The answer figures (eval/answers.toml, from scripts/fit_confidence.py --save) fill a second block.
+
 eval/expected.toml holds the figures per gold file with a tolerance; tests/test_figures.py checks
 that the README matches it (fast) and that a fresh evaluation still gives it (slow).
 """
@@ -22,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "eval" / "expected.toml"
 README = ROOT / "README.md"
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
+ANSWERS = ROOT / "eval" / "answers.toml"  # written by scripts/fit_confidence.py --save
+ANSWERS_START, ANSWERS_END = "<!-- answers:start -->", "<!-- answers:end -->"
 SHARED = Path(os.environ.get("BELEIDSZOEKER_SHARED", ROOT.parent / "shared"))
 
 # README column -> (question kind, metric of index.evaluate), or a report-wide metric.
@@ -132,13 +136,49 @@ def table(expected: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def readme_with(text: str, new_table: str) -> str:
+def readme_with(text: str, new_table: str, start: str = START, end: str = END) -> str:
     """The README with the part between the figure markers replaced."""
-    if START not in text or END not in text:
-        raise SystemExit(f"fout: README.md mist de markeringen {START} en {END}")
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    return f"{before}{START}\n{new_table}\n{END}{after}"
+    if start not in text or end not in text:
+        raise SystemExit(f"fout: README.md mist de markeringen {start} en {end}")
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    return f"{before}{start}\n{new_table}\n{end}{after}"
+
+
+def _cell(figures: dict[str, Any], key: str) -> str:
+    value = figures.get(key)
+    return "" if value is None else f"{value:.2f}"
+
+
+def answers_table(data: dict[str, Any]) -> str:
+    """The README's answer figures: per file, then the pooled reliability table and precision/coverage curve."""
+    cols = [("shown right", "precision"), ("answered", "answered"), ("answered right", "answered_right"),
+            ("ECE", "ece"), ("no-answer AUROC", "no_answer_auroc")]
+    rows = ["| file | n | " + " | ".join(c for c, _ in cols) + " |", "|" + "---|" * (len(cols) + 2)]
+    groups = [("held out", data.get("held_out", {})), ("blind", data.get("blind", {}))]
+    for group, files in groups:
+        for name, f in files.items():
+            label = name if group == "held out" else f"{name} (blind)"
+            rows.append(f"| {label} | {f['n']} | " + " | ".join(_cell(f, k) for _, k in cols) + " |")
+    pooled = next((f for name, f in data.get("held_out", {}).items() if name.startswith("pooled")), None)
+    if pooled is None:
+        return "\n".join(rows)
+    rows += ["", f"Answer card from confidence {data['threshold']:.2f}. Reliability, held out and pooled:", "",
+             "| confidence | n | predicted | observed right |", "|---|---|---|---|"]
+    rows += [f"| {low:.1f}–{low + 0.1:.1f} | {n} | {p:.2f} | {o:.2f} |" for low, n, p, o in pooled["reliability"]]
+    rows += ["", "Precision/coverage, held out and pooled (threshold lowered until each coverage is reached):", "",
+             "| answered | shown right | threshold |", "|---|---|---|"]
+    rows += [f"| {c:.2f} | {p:.2f} | {t:.3f} |" for c, p, t in pooled["curve"]]
+    return "\n".join(rows)
+
+
+def readme_wanted(readme: str) -> str:
+    """The README with both generated blocks as the expected figures say."""
+    wanted = readme_with(readme, table(load_expected()))
+    if ANSWERS.exists():
+        answers = tomllib.loads(ANSWERS.read_text(encoding="utf-8"))
+        wanted = readme_with(wanted, answers_table(answers), ANSWERS_START, ANSWERS_END)
+    return wanted
 
 
 def main() -> int:
@@ -154,12 +194,13 @@ def main() -> int:
             EXPECTED.write_text(text, encoding="utf-8")
         print(text, end="")
     readme = README.read_text(encoding="utf-8")
-    wanted = readme_with(readme, table(load_expected()))
+    wanted = readme_wanted(readme)
     if args.write and wanted != readme:
         README.write_text(wanted, encoding="utf-8")
         print("README.md: figures table regenerated")
     if args.check and wanted != README.read_text(encoding="utf-8"):
-        print("README.md: the figures table differs from eval/expected.toml; run scripts/readme_figures.py --write")
+        print("README.md: the figures differ from eval/expected.toml or eval/answers.toml; "
+              "run scripts/readme_figures.py --write")
         return 1
     return 0
 

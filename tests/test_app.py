@@ -19,6 +19,8 @@ TIMEOUT = 120
 
 ASK_QUESTION = "Hoe werken onderwijs en jeugdhulp samen?"
 UNRELATED = "Wat is een goed recept voor pannenkoeken met spek en stroop?"
+# A question the shipped confidence answers surely (ASK_QUESTION, a broad topic, gets no sure answer).
+SURE_QUESTION = "Binnen hoeveel tijd krijgt een gezin in crisis hulp in de Bollenstreek?"
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -159,9 +161,26 @@ def test_answer_card_answerable_and_not():
     ans = Answer(doc.text, doc.meta.file, 0, len(doc.text), "c", "Twente", "Visie", "Toegang", 3)
     card = view.answer_card_html(SearchResult("q", True, 0.91, ans, []), {doc.meta.file: doc})
     assert "Alle jeugdigen krijgen binnen zes weken hulp." in card
-    assert "Twente — Visie — Toegang — p. 3" in card and "Zekerheid: hoog (91%)" in card
-    card = view.answer_card_html(SearchResult("q", False, 0.12, ans, []), {doc.meta.file: doc})
-    assert view.NOT_ANSWERABLE in card and "Zekerheid: laag (12%)" in card and "zes weken" not in card
+    assert "Twente — Visie — Toegang — p. 3" in card and "Zekerheid: 91% (hoog)" in card
+    card = view.answer_card_html(SearchResult("q", False, 0.12, None, []), {doc.meta.file: doc})
+    assert view.NOT_ANSWERABLE in card and "Zekerheid: 12% (laag)" in card and "zes weken" not in card
+
+
+def test_answer_card_says_plainly_when_related_passages_give_no_sure_answer():
+    doc = _doc("Alle jeugdigen krijgen binnen zes weken hulp.", pages=[PageSpan(0, 45, 3, "3")])
+    ans = Answer(doc.text, doc.meta.file, 0, len(doc.text), "c", "Twente", "Visie", "Toegang", 3)
+    hit = _hit(doc, 0, len(doc.text), answer=[(0, len(doc.text))], page=3)
+    card = view.answer_card_html(SearchResult("q", False, 0.41, ans, [hit]), {doc.meta.file: doc})
+    assert view.NO_SURE_ANSWER in card and "verwante passages gevonden" in card and "Zekerheid: 41% (laag)" in card
+    assert "bz-answer-text" not in card and "zes weken" not in card
+
+
+def test_answer_card_shows_a_table_row_with_its_column_header():
+    doc = _doc("Verblijf | 19%")
+    ans = Answer("Verblijf | 19%", doc.meta.file, 0, 14, "c", "Samen", "Visie", "Uitgaven", None,
+                 "Verblijf: 19% (Aandeel van totale jeugdhulpbudget)")
+    card = view.answer_card_html(SearchResult("q", True, 0.9, ans, []), {doc.meta.file: doc})
+    assert "Verblijf&#58; 19% (Aandeel van totale jeugdhulpbudget)" in card  # escape_text escapes the colon
 
 
 def test_context_html_window_and_whole_document():
@@ -271,7 +290,7 @@ def xss(tmp_path_factory) -> DataDir:
 
 @pytest.mark.slow
 def test_ask_shows_answer_card_citation_and_highlights(real, monkeypatch):
-    at = _ask(_app(real, monkeypatch).run(), ASK_QUESTION)
+    at = _ask(_app(real, monkeypatch).run(), SURE_QUESTION)
     assert not at.exception
     markup = _html(at)
     assert 'class="bz-card bz-answer"' in markup, "answer card missing"
@@ -279,14 +298,15 @@ def test_ask_shows_answer_card_citation_and_highlights(real, monkeypatch):
     assert re.search(r'class="bz-cite">.*? — .*?</div>', markup)
     assert '<mark class="bz-ans">' in markup and 'class="bz-term">' in markup
     assert len(_regions(markup)) >= 3
-    assert at.query_params.get("q") in (ASK_QUESTION, [ASK_QUESTION])
+    assert at.query_params.get("q") in (SURE_QUESTION, [SURE_QUESTION])
+    assert re.search(r"Zekerheid: \d+% \((hoog|redelijk)\)", markup)
 
 
 @pytest.mark.slow
 def test_unrelated_question_says_no_answer_and_shows_closest(real, monkeypatch):
     at = _ask(_app(real, monkeypatch).run(), UNRELATED)
     markup = _html(at)
-    assert view.NOT_ANSWERABLE in markup and "bz-answer-text" not in markup
+    assert view.NO_SURE_ANSWER in markup and "verwante passages gevonden" in markup and "bz-answer-text" not in markup
     assert "Meest verwante passages" in markup and len(_regions(markup)) >= 1
 
 

@@ -19,6 +19,15 @@ def test_the_readme_table_is_generated_from_the_expected_figures():
     )
 
 
+def test_the_readme_answer_figures_are_generated_from_eval_answers_toml():
+    readme = rf.README.read_text(encoding="utf-8")
+    assert rf.ANSWERS_START in readme and rf.ANSWERS.exists()
+    assert rf.readme_wanted(readme) == readme, "README.md differs: run scripts/readme_figures.py --write"
+    answers = rf.tomllib.loads(rf.ANSWERS.read_text(encoding="utf-8"))
+    assert {key for key, _, _ in rf.gold_files()} <= set(answers["held_out"])
+    assert "| confidence | n | predicted | observed right |" in rf.answers_table(answers)
+
+
 def test_every_gold_file_has_expected_figures():
     expected = rf.load_expected()
     assert {key for key, _, _ in rf.gold_files()} | {"pooled"} == set(expected["files"])

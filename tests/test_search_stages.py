@@ -13,7 +13,7 @@ from search_fakes import FakeEmbedder, Passage, memory_index
 from beleidszoeker.render import result_to_json
 from index.errors import ParamsError, QueryError
 from index.search.candidates import Candidates, Filters
-from index.search.confidence import confidence
+from index.search.confidence import FEATURES, confidence
 from index.search.fuse import fuse
 from index.search.params import DEFAULT_FILE, default_params, load_params
 from index.search.retriever import HybridRetriever
@@ -79,7 +79,7 @@ def with_params(retriever: HybridRetriever, overrides: dict) -> HybridRetriever:
 def test_the_parameter_file_loads_and_its_hash_names_the_values():
     params = load_params(DEFAULT_FILE)
     assert params == default_params() and params.hash == default_params().hash
-    assert params.fusion.dense_weight == 0.8 and params.threshold == 0.5
+    assert params.fusion.dense_weight == 0.8 and params.threshold == params.confidence.threshold > 0
     changed = params.with_overrides({"fusion.dense_weight": 0.7})
     assert changed.fusion.dense_weight == 0.7 and changed.hash != params.hash
     assert params.fusion.dense_weight == 0.8  # frozen: the original is untouched
@@ -200,7 +200,8 @@ def test_an_answer_without_the_asked_number_lowers_confidence(retriever):
     assert result.answer is not None and result.answer.text == lenient.answer.text
     assert result.confidence < lenient.confidence
     z = math.log(lenient.confidence / (1 - lenient.confidence)) - math.log(result.confidence / (1 - result.confidence))
-    assert z == pytest.approx(retriever.params.confidence.shape_penalty, abs=1e-6)
+    assert z == pytest.approx(-retriever.params.confidence.weights["shape_missing"], abs=1e-6)
+    assert result.evidence["shape_missing"] == 1.0 and lenient.evidence["shape_missing"] == 0.0
 
 
 def test_a_question_in_the_text_is_not_the_answer_the_sentence_after_it_is():
@@ -244,16 +245,17 @@ def test_input_without_a_word_of_the_documents_is_never_answered(retriever, nons
     assert retriever.search("Hoe lang wachten kinderen in Zuid?", k=3).answer is not None
 
 
-def test_confidence_rises_with_the_answer_cosine_and_known_words():
+def test_confidence_is_the_fitted_logistic_of_the_answer_features():
     p = default_params().confidence
-    assert confidence(0.9, 1.0, english=False, shape_missing=False, params=p) > confidence(
-        0.7, 1.0, english=False, shape_missing=False, params=p
-    )
-    assert confidence(0.8, 1.0, english=False, shape_missing=False, params=p) > confidence(
-        0.8, 0.2, english=False, shape_missing=False, params=p
-    )
-    # English questions: BM25 knows only glossary words, so the known share does not count.
-    assert confidence(0.8, 0.2, english=True, shape_missing=False, params=p) == pytest.approx(0.5)
+    assert set(p.weights) == set(FEATURES)
+    clear = {"shape_missing": 0.0, "margin": 0.1, "score_gap": 0.1, "agree": 1.0, "shaped": 1.0}
+    z = p.bias + sum(p.weights[f] * v for f, v in clear.items())
+    assert confidence(clear, p) == pytest.approx(1 / (1 + math.exp(-z)))
+    # A near tie between two sentences or two passages is a guess; an answer without the asked shape is none.
+    assert confidence({**clear, "margin": 0.0}, p) < confidence(clear, p)
+    assert confidence({**clear, "score_gap": 0.0}, p) < confidence(clear, p)
+    assert confidence({**clear, "shape_missing": 1.0}, p) < confidence(clear, p)
+    assert confidence({}, p) == 0.0  # no answer, no confidence
 
 
 def test_filters_and_compare_per_document(retriever):

@@ -58,12 +58,9 @@ class HighlightParams:
 
 @dataclass(frozen=True)
 class ConfidenceParams:
-    cosine_scale: float
-    cosine_center: float
-    known_scale: float
-    known_center: float
-    shape_penalty: float
+    bias: float
     threshold: float
+    weights: Mapping[str, float] = field(default_factory=dict)  # feature name -> logistic weight
 
 
 @dataclass(frozen=True)
@@ -158,6 +155,12 @@ def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
             raise ParamsError(f"{where}.{name} moet een getal zijn, niet {value!r}.")
         if kind in ("bool", bool) and not isinstance(value, bool):
             raise ParamsError(f"{where}.{name} moet true of false zijn, niet {value!r}.")
+        if str(kind).startswith("Mapping[str, float]"):
+            if not isinstance(value, Mapping) or any(
+                isinstance(v, bool) or not isinstance(v, int | float) for v in value.values()
+            ):
+                raise ParamsError(f"{where}.{name} moet een tabel van getallen zijn, niet {value!r}.")
+            value = {k: float(v) for k, v in value.items()}
         out[name] = float(value) if kind in ("float", float) else value
     return cls(**out)
 

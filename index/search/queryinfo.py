@@ -18,6 +18,9 @@ from index.dutch import (
     STOPWORDS,
     TIME_UNITS,
     TIME_WORDS,
+    VAGUE_QUANTIFIERS,
+    VAGUE_SPAN_VERBS,
+    VAGUE_TIME_UNITS,
     WORD,
     alternation,
 )
@@ -67,6 +70,12 @@ _DURATION_QUESTION = re.compile(
 _DURATION = re.compile(
     rf"\b(?:\d+|{DURATION_NUMBER})\s+"
     rf"(?:{alternation(TIME_UNITS)})\b",
+    re.IGNORECASE,
+)
+# A span without a number: "maanden wachten", "weken lang", "enkele jaren".
+_VAGUE_DURATION = re.compile(
+    rf"\b(?:{alternation(VAGUE_TIME_UNITS)})\s+(?:{alternation(VAGUE_SPAN_VERBS)})\b"
+    rf"|\b(?:{alternation(VAGUE_QUANTIFIERS + VAGUE_SPAN_VERBS)})\s+(?:{alternation(VAGUE_TIME_UNITS)})\b",
     re.IGNORECASE,
 )
 # "hoe vaak", "how often": a frequency ("twee maal per jaar", "jaarlijks", "elk kwartaal").
@@ -156,7 +165,8 @@ def asks_duration(query: str) -> bool:
 
 def states_duration(text: str) -> bool:
     """The text gives a time span ("binnen 24 uur", "voor 8 jaren"); an age ("0-18 jaar") is none."""
-    return bool(_DURATION.search(_AGE.sub(" ", text)))
+    text = _AGE.sub(" ", text)
+    return bool(_DURATION.search(text) or _VAGUE_DURATION.search(text))
 
 
 def asks_frequency(query: str) -> bool:

@@ -19,10 +19,10 @@ import numpy as np
 from beleidszoeker.config import Settings
 from beleidszoeker.records import Hit, SearchResult
 from index.backends.base import PassageView, SearchBackend, check_compatible
-from index.search.answer import choose_answer
+from index.search.answer import AnswerChoice, choose_answer, section_paths
 from index.search.candidates import Candidates, Filters, complete
 from index.search.compare import spread_over_sections, within_margin
-from index.search.confidence import confidence, missing_shape
+from index.search.confidence import confidence, evidence, missing_shape
 from index.search.fuse import Fused, fuse
 from index.search.highlight import highlight
 from index.search.mentions import alias_table
@@ -51,6 +51,10 @@ class HybridRetriever:
         self.terms = Terms(self.index.lexical)
         docs = self.index.documents.values()
         self._aliases = alias_table([d.meta for d in docs], (d.text for d in docs))
+        # Section paths need every passage: the embedded view holds them; a Qdrant view fetches
+        # passages per candidate, so there the answer keeps its passage's section.
+        chunks = self.index.chunks
+        self._sections = section_paths(chunks) if isinstance(chunks, list) else {}
 
     @classmethod
     def load(
@@ -136,25 +140,30 @@ class HybridRetriever:
             marks = terms.mark_terms(question.text)
         hits = [_search_hit(index, cand, fused, int(i)) for i in order]
         with step("answer"):
-            answer, cosine = choose_answer(hits, question, weights, index, p, terms)
+            choice = choose_answer(hits, question, weights, index, p, terms, self._sections)
             if not question.english and not terms.knows_a_word(question.text):
                 # "???", "xyz 123": no word the documents use, so nothing to answer. (An English
                 # question is matched by meaning; its words are not the documents'.)
-                answer, cosine = None, 0.0
+                choice = AnswerChoice(None)
+        with step("confidence"):
+            missing = missing_shape(choice.answer, question, p, terms)
+            features = evidence(choice, hits, question, shape_missing=missing)
+            conf = confidence(features, p.confidence)
         hits = hits[:k]
         with step("highlights"):
             for hit in hits:
                 highlight(hit, q, weights, marks, index, p.highlight, terms)
-        with step("confidence"):
-            known = terms.known_share(question.text)
-            missing = missing_shape(answer, question, p, terms)
-            conf = (
-                confidence(cosine, known, english=question.english, shape_missing=missing, params=p.confidence)
-                if answer is not None
-                else 0.0
-            )
+                if choice.answer is not None and hit.chunk.id == choice.answer.chunk_id:
+                    hit.answer_spans = [(choice.answer.start, choice.answer.end)]  # exactly what the card says
         return SearchResult(
-            question.text, conf >= p.threshold, conf, answer, hits, self._regions(question.named), p.hash
+            question.text,
+            conf >= p.threshold,
+            conf,
+            choice.answer,
+            hits,
+            self._regions(question.named),
+            p.hash,
+            features,
         )
 
     def candidates(self, question: Question, filters: Filters) -> Candidates:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from index.dutch import (
     CAPTION_WORDS,
     FAMILY_WORDS,
+    FRACTION,
     LIST_ITEM,
     MONEY_WORDS,
     PEOPLE_WORDS,
@@ -40,6 +41,7 @@ _LIST_ITEM = LIST_ITEM
 # of another budget), so an answer from a lower passage must name those things themselves.
 SHARE_SYMBOL = "%"
 _SHARE_IN_WORDS = re.compile(rf"\b(?:{alternation(SHARE_IN_WORDS)})\b", re.IGNORECASE)
+_FRACTION = re.compile(FRACTION, re.IGNORECASE)
 QUANTITY_GROUPS: tuple[tuple[frozenset[str], str, bool], ...] = (  # (words, symbol, precise)
     (frozenset(PEOPLE_WORDS), "", False),
     (frozenset(FAMILY_WORDS), "", False),
@@ -65,7 +67,7 @@ def states_quantity(
     for terms, symbol in groups:
         if not subject_terms & terms:
             continue
-        if symbol and symbol in text:
+        if (symbol and symbol in text) or (symbol == SHARE_SYMBOL and _FRACTION.search(text)):
             return True
         if terms & text_terms and (number or (symbol == SHARE_SYMBOL and _SHARE_IN_WORDS.search(text))):
             return True
@@ -138,6 +140,8 @@ def extend_answer(text: str, units: Sequence[Span], best: int) -> Span:
     that follow, a fragment its neighbour."""
     s, e = units[best]
     unit_text = text[s:e]
+    if is_table_row(unit_text):
+        return s, e  # a row stands alone: with the next row it would be a bare fragment of the table
     items = _items_after(text, units, best)
     if items:
         e = units[best + items][1]
@@ -238,3 +242,58 @@ def merge_spans(spans: Sequence[Span]) -> list[Span]:
         else:
             out.append((s, e))
     return out
+
+
+# ---- what a unit is on the page: a heading, a table row -----------------------------------------
+
+_BLOCK = "\n\n"  # between blocks of a passage (ingest/chunk.py BLOCK_SEPARATOR)
+_MAX_HEADING_WORDS = 12
+_CELL = " | "
+
+
+def is_heading(text: str, span: Span, headings: Set[str] = frozenset()) -> bool:
+    """Unit `span` of a passage is a heading: one of the document's section titles (`headings`),
+    or a short line standing alone as a block without closing punctuation. It names a topic,
+    never answers about it; nor may a sentence after it be shown fused to it."""
+    s, e = span
+    unit = text[s:e].strip()
+    if unit in headings:
+        return True
+    if _CELL.strip() in unit or _LIST_ITEM.match(unit) or unit.endswith((".", ":", ";", "?", "!", ",")):
+        return False
+    alone = (s == 0 or text[:s].endswith(_BLOCK)) and (e == len(text) or text[e:].startswith(_BLOCK))
+    return alone and len(_WORD.findall(unit)) <= _MAX_HEADING_WORDS
+
+
+def is_table_row(unit: str) -> bool:
+    return _CELL in unit
+
+
+def table_header(text: str, span: Span) -> str | None:
+    """The header row of the table a row belongs to (the first row of its run of rows), or None
+    when the row is itself the header or not a table row."""
+    s, _ = span
+    if not is_table_row(text[s : text.find("\n", s) if "\n" in text[s:] else len(text)]):
+        return None
+    start = s
+    while start > 0:
+        prev_end = start - 1  # the "\n" before this row
+        prev_start = text.rfind("\n", 0, prev_end) + 1
+        if prev_end <= prev_start or not is_table_row(text[prev_start:prev_end]):
+            break
+        start = prev_start
+    if start == s:
+        return None
+    return text[start : text.index("\n", start)]
+
+
+def row_with_header(row: str, header: str) -> str:
+    """A table row as an answer reads: its label, then each value with its column header
+    ("Verblijf: 19% (Aandeel van totale jeugdhulpbudget)")."""
+    cells = [c.strip() for c in row.split("|")]
+    heads = [h.strip() for h in header.split("|")]
+    values = [c for c in cells[1:] if c]
+    if len(heads) != len(cells):
+        return f"{cells[0]}: {', '.join(values)}"
+    named = [f"{c} ({h})" if h else c for c, h in zip(cells[1:], heads[1:], strict=True) if c]
+    return f"{cells[0]}: {'; '.join(named)}"
