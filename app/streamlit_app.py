@@ -182,7 +182,7 @@ def run_search(data_dir: str, stamp: int, mode: str, query: str, regions: tuple[
     filters = Filters(regions=regions, docs=docs, years=years)
     with search_lock():
         if mode == "vergelijk":
-            return _retriever.compare(query, per_doc=2, filters=filters)
+            return _retriever.compare(query, per_doc=3, filters=filters)
         return _retriever.search(query, k=K_PASSAGES, filters=filters)
 
 
@@ -506,7 +506,7 @@ def mode_compare(retriever: Any, settings: Settings, filt: Any, filters_text: st
         st.warning(str(err))
         return
     grouped = view.group_by_doc(result.hits, docs)
-    covered = sum(1 for d in docs if grouped[d])
+    covered = sum(1 for d in docs if view.addresses(grouped[d]))
     html(f'<div class="bz-legend"><b>{covered} van {len(docs)}</b> '
          f'{"document" if len(docs) == 1 else "documenten"} {"heeft" if covered == 1 else "hebben"} een relevante '
          "passage over "
@@ -525,9 +525,14 @@ def mode_compare(retriever: Any, settings: Settings, filt: Any, filters_text: st
                 year = f" · {meta.year}" if meta.year else ""
                 html(f'<div class="bz-doccard-head"><div class="bz-doccard-region">{view.esc(meta.region)}</div>'
                      f'<div class="bz-doccard-title">{view.esc(meta.title)}{year}</div></div>')
-                if not hits:
+                if not view.addresses(hits):
                     html(f'<div class="bz-missing">{view.NO_PASSAGE}: dit document lijkt het onderwerp niet '
                          "te behandelen.</div>")
+                    if hits:  # its closest passage, folded away: shown only on request
+                        slot = f"c{docs.index(doc_file)}-0"
+                        panel_hits.append((hits[0], slot))
+                        with st.expander(view.CLOSEST_PASSAGE, expanded=False):
+                            _compare_passage(hits[0], documents, settings, retriever, filt, slot)
                     continue
                 for i, hit in enumerate(hits):
                     slot = f"c{docs.index(doc_file)}-{i}"

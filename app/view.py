@@ -40,6 +40,7 @@ DEFAULT_MODE = "vraag"
 
 NOT_ANSWERABLE = NO_ANSWER
 NO_PASSAGE = "Geen relevante passage"
+CLOSEST_PASSAGE = "Dichtstbijzijnde passage (niet relevant genoeg)"
 
 # Example questions for trainers: written for this corpus' topics (not taken from any evaluation set).
 EXAMPLE_QUESTIONS: tuple[str, ...] = (
@@ -508,6 +509,11 @@ def group_by_doc(hits: Sequence[Hit], docs: Sequence[str]) -> dict[str, list[Hit
     return grouped
 
 
+def addresses(hits: Sequence[Hit]) -> bool:
+    """Whether a document's compare hits show it addressing the topic (not only its closest passage)."""
+    return any(h.relevant is not False for h in hits)
+
+
 def doc_passes(doc: Document, regions: Sequence[str], docs: Sequence[str], years: Sequence[int]) -> bool:
     m = doc.meta
     return (not regions or m.region in regions) and (not docs or m.file in docs) and (not years or m.year in years)
@@ -571,8 +577,9 @@ def export_markdown(
             region = doc.meta.region if doc else (hits[0].chunk.region if hits else "")
             title = doc.meta.title if doc else (hits[0].chunk.title if hits else doc_file)
             lines += [f"## {_md_text(region)} — {_md_text(title)}", ""]
-            if not hits:
+            if not addresses(hits):
                 lines += [f"_{NO_PASSAGE}._", ""]
+                continue
             for hit in hits:
                 lines += [f"> {_md_marked(hit, documents)}", "", f"— {_md_text(hit_citation(hit))}", ""]
         return "\n".join(lines).rstrip() + "\n"
@@ -626,11 +633,12 @@ def export_csv(
     if mode == "vergelijk":
         grouped = group_by_doc(result.hits, compare_docs if compare_docs is not None else list(documents))
         for doc_file, hits in grouped.items():
-            if not hits:
+            if not addresses(hits):
                 doc = documents.get(doc_file)
                 meta = doc.meta if doc else None
                 w.writerow([csv_cell(x) for x in ("", meta.region if meta else "", meta.title if meta else "",
                                                    doc_file, "", "", "", "", NO_PASSAGE, "")])
+                continue
             for i, hit in enumerate(hits, start=1):
                 w.writerow(row(i, hit))
         return buf.getvalue()

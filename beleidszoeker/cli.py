@@ -94,7 +94,7 @@ def _run_queries(args: argparse.Namespace, mode: str) -> int:
     import json
 
     from beleidszoeker.filters import FilterError
-    from beleidszoeker.render import query_error_to_json, render_terminal, result_to_json
+    from beleidszoeker.render import query_error_to_json, render_compare_terminal, render_terminal, result_to_json
     from index.retriever import QueryError
 
     queries = _read_queries(args)
@@ -122,7 +122,10 @@ def _run_queries(args: argparse.Namespace, mode: str) -> int:
             print(json.dumps(result_to_json(result), ensure_ascii=False), flush=True)
         else:
             color = sys.stdout.isatty() and not args.no_color
-            print(render_terminal(result, retriever.index.documents, color=color))
+            if mode == "compare":
+                print(render_compare_terminal(result, color=color))
+            else:
+                print(render_terminal(result, retriever.index.documents, color=color))
             print()
     return status
 
@@ -326,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="per regio/document de beste passages over een onderwerp")
     _add_query_args(p)
-    p.add_argument("--per-doc", type=_count(1), default=2, help="passages per document (standaard 2)")
+    p.add_argument("--per-doc", type=_count(1), default=3, help="passages per document (standaard 3)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("similar", help="vergelijkbare passages in andere documenten")

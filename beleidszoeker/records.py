@@ -157,6 +157,8 @@ class Hit:
     term_spans: list[Span] = field(default_factory=list)
     # Why it ranks where it does: the named parts of `score` (dense, lexical, region, each shape's bonus).
     breakdown: dict[str, float] = field(default_factory=dict)
+    # Compare only: whether the hit's document addresses the topic (None outside compare).
+    relevant: bool | None = None
 
     @property
     def highlights(self) -> list[Span]:

@@ -63,7 +63,7 @@ def hit_to_json(hit: Hit) -> dict[str, Any]:
         "highlights": [list(s) for s in hit.highlights],
         "answer_spans": [list(s) for s in hit.answer_spans],
         "score_breakdown": {k: round(v, 6) for k, v in hit.breakdown.items()},
-    }
+    } | ({} if hit.relevant is None else {"relevant": hit.relevant})
 
 
 def result_to_json(result: SearchResult) -> dict[str, Any]:
@@ -137,6 +137,45 @@ def render_terminal(result: SearchResult, documents: dict[str, Any], *, color: b
     if result.hits:
         lines += ["", f"{dim}Vergelijkbare passages in andere documenten: beleidszoeker similar ID "
                       f"(het id staat achter elke passage){reset}"]
+    return "\n".join(lines)
+
+
+def relevant_docs(hits: list[Hit]) -> list[str]:
+    """The documents a compare result shows as addressing the topic, best first."""
+    return list(dict.fromkeys(h.chunk.doc for h in hits if h.relevant is not False))
+
+
+def compare_header(n_relevant: int, n_docs: int) -> str:
+    """ "3 van 5 documenten hebben een relevante passage": only documents that really address the topic count."""
+    noun = "document" if n_docs == 1 else "documenten"
+    verb = "heeft" if n_relevant == 1 else "hebben"
+    return f"{n_relevant} van {n_docs} {noun} {verb} een relevante passage"
+
+
+def render_compare_terminal(result: SearchResult, *, color: bool) -> str:
+    """Compare as text, per document: the header counting the documents that address the topic, their
+    passages, then one line per other document: "Geen relevante passage" with its closest passage folded."""
+    bold, hl, dim, reset = ("\033[1m", "\033[1;33m", "\033[2m", "\033[0m") if color else ("", "**", "", "")
+    styles = (bold, hl, reset if color else "**", dim, reset)
+    by_doc: dict[str, list[Hit]] = {}
+    for hit in result.hits:
+        by_doc.setdefault(hit.chunk.doc, []).append(hit)
+    relevant = relevant_docs(result.hits)
+    lines = [f"{bold}Onderwerp:{reset} {result.query}", compare_header(len(relevant), len(by_doc))]
+    for doc in relevant:
+        first = by_doc[doc][0].chunk
+        lines += ["", f"{bold}== {first.region} — {first.title}{reset}"]
+        for rank, hit in enumerate(by_doc[doc], start=1):
+            lines += _hit_lines(rank, hit, "score", 900, styles)
+    others = [hits[0] for doc, hits in by_doc.items() if doc not in relevant]
+    if others:
+        lines.append("")
+    for hit in others:
+        c = hit.chunk
+        closest = " ".join(tidy_residue(c.text).split())
+        closest = closest[:100] + ("…" if len(closest) > 100 else "")
+        lines.append(f"{bold}== {c.region} — {c.title}:{reset} Geen relevante passage "
+                     f"{dim}(dichtstbij: \"{closest}\", id {c.id}){reset}")
     return "\n".join(lines)
 
 

@@ -160,3 +160,43 @@ SHARE_IN_WORDS = "helft kwart derde procent".split()
 # A share written out as a fraction ("een derde", "twee derde", "de helft", "driekwart"): a share as
 # surely as "%", whatever other words the sentence has.
 FRACTION = r"\b(?:(?:een|één|twee|drie|vier)\s+(?:derde|vijfde|tiende)|de\s+helft|(?:een|drie)\s*kwart)\b"
+
+# ---- the frame of a question ------------------------------------------------------------------
+
+# Words that frame a question rather than name its topic, by class. "Hoeveel extra pleeggezinnen
+# zijn nodig" is about pleeggezinnen: a passage that says "extra" or "nodig" is no closer to it.
+# Query side only (the compare view's relevance and its content-word vector); STOPWORDS above
+# are the words no side indexes.
+FRAME_WORD_CLASSES: dict[str, frozenset[str]] = {
+    # What kind of answer is asked for.
+    "question": frozenset("hoe hoeveel welk welke wat wie waar wanneer waarom waardoor waarmee hoelang".split()),
+    # How much of something: degree and quantity words with no topic of their own.
+    "quantity": frozenset(
+        "extra meer minder veel weinig aantal aantallen hoeveelheid nodig noodzakelijk genoeg voldoende "
+        "groot grote klein kleine nieuw nieuwe".split()
+    ),
+    # Verbs of doing, having and being that any policy topic takes.
+    "action": frozenset(
+        "doe doen doet deed gaan gaat ging omgaan gaan om spelen speelt regelen regelt geregeld geven geeft "
+        "krijgen krijgt maken maakt zorgen zorgt staan staat komen komt zien ziet vinden vindt kunnen "
+        "moeten willen bepalen bepaalt betekent betekenen verstaan verstaat inzetten zet zetten ingezet".split()
+    ),
+    # The comparison itself: who is compared, and how.
+    "comparison": frozenset(
+        "regio regio's verschillende verschil verschillen elk elke ieder iedere onderling onderlinge "
+        "rol rollen manier manieren aanpak".split()
+    ),
+}
+FRAME_WORDS: frozenset[str] = frozenset().union(*FRAME_WORD_CLASSES.values())
+
+
+def is_content_word(word: str) -> bool:
+    """A word that can name the topic of a question: neither a stopword nor a frame word."""
+    w = word.lower().strip("'’-")
+    return bool(w) and w not in STOPWORDS and w not in FRAME_WORDS
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a question that name its topic, in their order ("hoeveel extra pleeggezinnen
+    zijn nodig" -> ["pleeggezinnen"]); numbers and punctuation are no content."""
+    return [w for w in SURFACE_WORD.findall(text) if is_content_word(w) and not w.strip("'’-").isdigit()]

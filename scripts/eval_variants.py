@@ -31,8 +31,8 @@ VARIANTS: dict[str, dict[str, object]] = {
     "names: dense full topic": {"query.topic_weight": 1.0},
     "names: dense whole question": {"query.topic_weight": 0.0},
     "names: boost 0.1": {"fusion.region_boost": 0.1},
-    "compare margin 0.03": {"compare.margin": 0.03},
-    "compare margin 0.10": {"compare.margin": 0.10},
+    "compare threshold 0.3": {"compare.relevance_threshold": 0.3},
+    "compare threshold 0.7": {"compare.relevance_threshold": 0.7},
 }
 
 

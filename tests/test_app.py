@@ -799,3 +799,14 @@ def test_single_sign_on_admin_writes_and_others_only_read(xss, tmp_path, monkeyp
     assert any("is toegevoegd" in s.value for s in at.success), [e.value for e in at.error]
     log = [json.loads(line) for line in (data.data / "wijzigingen.log").read_text().splitlines()]
     assert log[-1]["gebruiker"] == "beheer@gemeente.nl" and log[-1]["gelukt"]
+
+
+@pytest.mark.slow
+def test_compare_folds_the_closest_passage_of_documents_that_do_not_address_the_topic(real, monkeypatch):
+    at = _ask(_app(real, monkeypatch, modus="vergelijk").run(), "???", mode="vergelijk")
+    assert not at.exception
+    markup = _html(at)
+    assert "<b>0 van 5</b> documenten hebben een relevante passage" in markup
+    assert markup.count(f'class="bz-missing">{view.NO_PASSAGE}') == 5
+    folded = [e for e in at.expander if e.label == view.CLOSEST_PASSAGE]
+    assert len(folded) == 5 and not any(e.proto.expanded for e in folded)

@@ -437,11 +437,22 @@ def test_a_list_under_its_own_heading_is_answered_whole(tmp_path):
 
 
 def test_compare_shows_each_region_at_most_twice(real):
-    result = real.compare("wachtlijsten en wachttijden voor jeugdhulp")
+    result = real.compare("wachtlijsten en wachttijden voor jeugdhulp", per_doc=2)
     docs = [h.chunk.doc for h in result.hits]
     assert len(set(docs)) >= 3 and all(docs.count(d) <= 2 for d in set(docs))
-    scores = [h.score for h in result.hits]
-    assert scores == sorted(scores, reverse=True)
+    order = [(not h.relevant, -h.score) for h in result.hits]
+    assert order == sorted(order)
+
+
+def test_compare_shows_only_documents_that_mention_the_topic(real):
+    """Heusden's document never mentions crisis; nonsense addresses nothing anywhere."""
+    result = real.compare("Wat doen de regio's aan crisiszorg en spoedeisende hulp?")
+    relevant = {h.chunk.doc for h in result.hits if h.relevant}
+    assert "001_cef7e2d3eba33c20.txt" in relevant and "002_c270417cb53cfedd.txt" not in relevant
+    for nonsense in ("???", "asdf"):
+        hits = real.compare(nonsense).hits
+        assert hits and not any(h.relevant for h in hits)
+        assert all(sum(h.chunk.doc == d for h in hits) == 1 for d in {h.chunk.doc for h in hits})
 
 
 def _same_words(a: str, b: str) -> bool:

@@ -266,7 +266,8 @@ def test_filters_and_compare_per_document(retriever):
     for hit in compared.hits:
         per_doc.setdefault(hit.chunk.doc, []).append(hit)
     assert all(len(hits) <= 2 for hits in per_doc.values())
-    assert [h.score for h in compared.hits] == sorted((h.score for h in compared.hits), reverse=True)
+    order = [(not h.relevant, -h.score) for h in compared.hits]  # relevant documents first, then by score
+    assert order == sorted(order) and all(h.relevant is not None for h in compared.hits)
     for hits in per_doc.values():  # different sections where the document has them
         assert len({h.chunk.section for h in hits}) == len(hits)
 

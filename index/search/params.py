@@ -65,8 +65,14 @@ class ConfidenceParams:
 
 @dataclass(frozen=True)
 class CompareParams:
-    margin: float
     keyword_weight: float
+    dense_weight: float  # fusion.dense_weight for ranking within one document
+    judge_passages: int  # a document's top passages whose relevance is judged; its best one decides
+    relevance_bias: float
+    relevance_cosine: float
+    relevance_coverage: float
+    relevance_doc_coverage: float
+    relevance_threshold: float
 
 
 @dataclass(frozen=True)

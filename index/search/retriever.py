@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,15 +20,27 @@ import numpy as np
 from beleidszoeker.config import Settings
 from beleidszoeker.records import Hit, SearchResult
 from index.backends.base import PassageView, SearchBackend, check_compatible
+from index.dutch import content_words
 from index.search.answer import AnswerChoice, choose_answer, section_paths
-from index.search.candidates import Candidates, Filters, complete
-from index.search.compare import spread_over_sections, within_margin
+from index.search.candidates import Candidates, Filters, complete, unit_cosines
+from index.search.compare import (
+    DocView,
+    Relevance,
+    TopicWord,
+    background,
+    first_judged,
+    relevance_probability,
+    spread_over_sections,
+    topic_coverage,
+    topic_words,
+)
 from index.search.confidence import confidence, evidence, missing_shape
 from index.search.fuse import Fused, fuse
+from index.search.glossary import translate_terms
 from index.search.highlight import highlight
 from index.search.mentions import alias_table
 from index.search.params import RetrievalParams, default_params
-from index.search.query import Embedder, Question, prepare, stress_content_words
+from index.search.query import Embedder, Question, mix, prepare
 from index.search.terms import Terms
 from index.searchindex import SearchIndex
 
@@ -51,10 +64,13 @@ class HybridRetriever:
         self.terms = Terms(self.index.lexical)
         docs = self.index.documents.values()
         self._aliases = alias_table([d.meta for d in docs], (d.text for d in docs))
-        # Section paths need every passage: the embedded view holds them; a Qdrant view fetches
-        # passages per candidate, so there the answer keeps its passage's section.
+        # Section paths and the corpus mean vector need every passage: the embedded view holds them;
+        # a Qdrant view fetches passages per candidate, so there the answer keeps its passage's
+        # section and compare's cosine is not centred (a zero background).
         chunks = self.index.chunks
         self._sections = section_paths(chunks) if isinstance(chunks, list) else {}
+        vectors = getattr(self.index, "embeddings", None)
+        self._background = background(vectors) if vectors is not None else None
 
     @classmethod
     def load(
@@ -76,38 +92,82 @@ class HybridRetriever:
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> SearchResult:
         return self._search(self.prepare(query), k, filters)
 
-    def compare(self, query: str, per_doc: int = 2, filters: Filters | None = None) -> SearchResult:
+    def compare(self, query: str, per_doc: int = 3, filters: Filters | None = None) -> SearchResult:
         """The best passages of every document, so regions can be read side by side.
 
-        A document's passages come from different sections where it has them: two overlapping
-        neighbours say less than two places where the document addresses the topic.
-        A document whose best sentence is much less similar to the topic than the best
-        sentence anywhere is left out: the app shows "geen relevante passage" for it.
-        Hits are ordered by raw similarity, which is comparable across documents.
+        Every document keeps a hit; its `relevant` says whether the document addresses the topic
+        (an absolute, calibrated decision: index/search/compare.py). A document that does not
+        shows only its closest passage, which the app and CLI fold away under "Geen relevante
+        passage". Relevant documents come first; hits are ordered by raw similarity, which is
+        comparable across documents.
         """
-        p, index = self.params, self.index
+        p = self.params
         question = self.prepare(query)
         base = self._search(question, p.answer.passages, filters)  # for answer and confidence
         weights = self.terms.query_weights(question.words)
         marks = self.terms.mark_terms(question.text)
+        hits: list[Hit] = []
+        for view in self.compare_docs(question, per_doc, filters):
+            hits += view.hits
+        for hit in hits:
+            highlight(hit, question.vector, weights, marks, self.index, p.highlight, self.terms)
+        hits.sort(key=lambda h: (not h.relevant, -h.score))
+        return SearchResult(
+            question.text, base.answerable, base.confidence, base.answer, hits, base.named_regions, p.hash
+        )
+
+    def compare_docs(self, question: Question, per_doc: int = 3, filters: Filters | None = None) -> list[DocView]:
+        """Per document (within the filters): its passages for the compare view and its relevance.
+
+        A document's passages come from different sections where it has them: two overlapping
+        neighbours say less than two places where the document addresses the topic. Ranking and
+        relevance see the question's content words, not its frame ("hoeveel", "extra", "nodig").
+        """
+        p, index = self.params, self.index
         f = filters or Filters()
-        stressed = stress_content_words(question, self.embedder, p.compare.keyword_weight)  # ranks within documents
-        per_doc_hits: list[Hit] = []
+        content = "" if question.english else " ".join(content_words(question.topic))
+        content_vec = self.embedder.embed_query(content) if content else question.vector
+        stressed = question
+        if content and content != question.topic and p.compare.keyword_weight:
+            stressed = replace(question, vector=mix(question.vector, content_vec, p.compare.keyword_weight))
+        coverage_source = translate_terms(question.topic) if question.english else content
+        words = topic_words(coverage_source, self.terms.lexical)
+        # "???", "asdf": no content word the documents use, so no document addresses it.
+        meaningful = question.english or (bool(content) and self.terms.knows_a_word(content))
+        ranking = replace(p, fusion=replace(p.fusion, dense_weight=p.compare.dense_weight))
+        views: list[DocView] = []
         for doc in index.documents:
             if f.docs and doc not in f.docs:
                 continue
             cand = self.candidates(stressed, Filters(f.regions, (doc,), f.years))
-            fused = fuse(cand, stressed, index, p, self.terms)
+            if len(cand.rows) == 0:
+                continue
+            fused = fuse(cand, stressed, index, ranking, self.terms)
+            order = np.argsort(-fused.score).tolist()
+            doc_terms = set().union(*(self.terms.unit_terms(index.chunks[int(r)].text) for r in cand.rows))
+            doc_coverage = topic_coverage(words, doc_terms)
+            top = order[: p.compare.judge_passages]
+            judged = [(self._relevance(int(cand.rows[i]), content_vec, words, doc_coverage), i) for i in top]
+            relevance, best = max(judged, key=lambda x: x[0].probability)
+            relevant = meaningful and relevance.probability >= p.compare.relevance_threshold
             sections = [index.chunks[int(r)].section for r in cand.rows]
-            for i in spread_over_sections(np.argsort(-fused.score).tolist(), sections, per_doc):
-                per_doc_hits.append(_compare_hit(index, cand, i))
-        hits = within_margin(per_doc_hits, p.compare.margin)
-        for hit in hits:
-            highlight(hit, question.vector, weights, marks, index, p.highlight, self.terms)
-        hits.sort(key=lambda h: -h.score)
-        return SearchResult(
-            question.text, base.answerable, base.confidence, base.answer, hits, base.named_regions, p.hash
+            shown = spread_over_sections(first_judged(order, best), sections, per_doc) if relevant else [order[0]]
+            doc_hits = [_compare_hit(index, cand, i, relevant, relevance.probability) for i in shown]
+            views.append(DocView(doc, doc_hits, relevance, relevant, tuple(r for r, _ in judged)))
+        return views
+
+    def _relevance(self, row: int, content_vec: np.ndarray, words: list[TopicWord], doc_coverage: float) -> Relevance:
+        """A passage's relevance features and the calibrated probability that it addresses the topic."""
+        c, index = self.params.compare, self.index
+        passage = float(index.passage_vector(row) @ content_vec)
+        best = max(passage, float(unit_cosines(index, row, content_vec).max(initial=-1.0)))
+        cosine = best - (float(self._background @ content_vec) if self._background is not None else 0.0)
+        coverage = topic_coverage(words, self.terms.unit_terms(index.chunks[row].text))
+        probability = relevance_probability(
+            (cosine, coverage, doc_coverage), c.relevance_bias,
+            (c.relevance_cosine, c.relevance_coverage, c.relevance_doc_coverage),
         )
+        return Relevance(cosine, coverage, doc_coverage, probability)
 
     def similar(self, chunk_id: str, k: int = 5, *, other_docs_only: bool = True) -> list[Hit]:
         """Passages most like a given one, by default from other documents (other regions)."""
@@ -204,13 +264,16 @@ def _search_hit(index: PassageView, cand: Candidates, fused: Fused, i: int) -> H
     )
 
 
-def _compare_hit(index: PassageView, cand: Candidates, i: int) -> Hit:
-    """A compare hit scores by raw similarity, comparable across documents: its passage's or its best sentence's."""
+def _compare_hit(index: PassageView, cand: Candidates, i: int, relevant: bool, probability: float) -> Hit:
+    """A compare hit scores by raw similarity, comparable across documents: its passage's or its best
+    sentence's; its breakdown adds the probability that its document addresses the topic."""
     dense, sentence = float(cand.dense[i]), float(cand.unit_best[i])
+    breakdown = {"dense": dense} if dense >= sentence else {"sentence": sentence}
     return Hit(
         index.chunks[int(cand.rows[i])],
         score=float(max(cand.dense[i], cand.unit_best[i])),
         dense_score=dense,
         lexical_score=float(cand.lexical[i]),
-        breakdown={"dense": dense} if dense >= sentence else {"sentence": sentence},
+        breakdown=breakdown | {"relevance": probability},
+        relevant=relevant,
     )
