@@ -252,6 +252,7 @@ class QdrantView:
         self.backend = backend
         self.fetched = _Fetched(backend)
         self.lexical = lexicon
+        self.vector_sum: np.ndarray | None = None  # the passages' vectors summed (None: a collection without sums)
         self.chunks = _Rows(self.fetched, "chunk", lexicon.n)
         self.units = _Rows(self.fetched, "units", lexicon.n)
         self.row_of = _RowOf(self.fetched, lexicon.n)
@@ -467,6 +468,10 @@ class QdrantBackend:
             "document": document.to_dict(),
             "passages": len(passages),
             "df": dict(df),
+            # Summed over documents, the corpus mean vector that compare centres its cosines on.
+            "vector_sum": np.sum([np.asarray(p.vector, dtype=np.float64) for p in passages], axis=0).tolist()
+            if passages
+            else [],
             "key": document_key(document, passages),
             "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
@@ -512,12 +517,20 @@ class QdrantBackend:
         df: Counter[str] = Counter()
         metas: dict[str, dict[str, Any]] = {}
         n = 0
-        for p in self._document_records(["file", "meta", "passages", "df", "indexed_at"]):
+        vector_sum = np.zeros(self.collection_info.dim, dtype=np.float64)
+        complete_sums = True
+        for p in self._document_records(["file", "meta", "passages", "df", "indexed_at", "vector_sum"]):
             df.update(p.get("df", {}))
+            if p.get("vector_sum"):
+                vector_sum += np.asarray(p["vector_sum"], dtype=np.float64)
+            elif int(p.get("passages", 0)):
+                complete_sums = False
             n += int(p.get("passages", 0))
             metas[p["file"]] = {"meta": p["meta"], "passages": p.get("passages", 0), "indexed_at": p.get("indexed_at")}
         lexicon = Lexicon(self._splitter, dict(df), n, self.collection_info.bm25)
-        return QdrantView(self, lexicon, dict(sorted(metas.items())))
+        view = QdrantView(self, lexicon, dict(sorted(metas.items())))
+        view.vector_sum = vector_sum if complete_sums and n else None
+        return view
 
     def _document(self, file: str) -> Document:
         records = self.client.retrieve(self.docs_name, [point_id(file)], with_payload=["document"])

@@ -106,6 +106,11 @@ def background(embeddings: np.ndarray) -> np.ndarray:
     """The unit mean of the passages' vectors: a question's cosine with it is what any passage of
     the corpus gets for nothing (a long question in the domain's words scores high everywhere)."""
     mean = np.asarray(embeddings, dtype=np.float64).mean(axis=0) if len(embeddings) else np.zeros(1)
+    return unit(mean)
+
+
+def unit(mean: np.ndarray) -> np.ndarray:
+    """`mean` scaled to length 1 (a sum of vectors gives the same direction as their mean)."""
     norm = float(np.linalg.norm(mean))
     return (mean / norm if norm > 0 else mean).astype(np.float32)
 

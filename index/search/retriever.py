@@ -33,6 +33,7 @@ from index.search.compare import (
     spread_over_sections,
     topic_coverage,
     topic_words,
+    unit,
 )
 from index.search.confidence import confidence, evidence, missing_shape
 from index.search.fuse import Fused, fuse
@@ -64,13 +65,15 @@ class HybridRetriever:
         self.terms = Terms(self.index.lexical)
         docs = self.index.documents.values()
         self._aliases = alias_table([d.meta for d in docs], (d.text for d in docs))
-        # Section paths and the corpus mean vector need every passage: the embedded view holds them;
-        # a Qdrant view fetches passages per candidate, so there the answer keeps its passage's
-        # section and compare's cosine is not centred (a zero background).
+        # Section paths need every passage: the embedded view holds them; a Qdrant view fetches
+        # passages per candidate, so there the answer keeps its passage's section. The corpus mean
+        # vector comes from the embedded vectors, or from a collection's summed document vectors.
         chunks = self.index.chunks
         self._sections = section_paths(chunks) if isinstance(chunks, list) else {}
-        vectors = getattr(self.index, "embeddings", None)
-        self._background = background(vectors) if vectors is not None else None
+        vectors, summed = getattr(self.index, "embeddings", None), getattr(self.index, "vector_sum", None)
+        self._background = (
+            background(vectors) if vectors is not None else unit(summed) if summed is not None else None
+        )
 
     @classmethod
     def load(
