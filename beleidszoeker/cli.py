@@ -179,11 +179,10 @@ def _read_gold(path: Path) -> bytes | None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    import json
 
     from beleidszoeker.display import count_label
     from beleidszoeker.goldfile import check_gold
-    from index.evaluate import EvalItem, GoldQuote, evaluate
+    from index.evaluate import EvalItem, GoldQuote, evaluate, print_report
 
     path = Path(args.gold)
     data = _read_gold(path)
@@ -204,12 +203,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         lambda q: retriever.compare(q),
         threshold=retriever.params.threshold,
     )
-    print(report.table())
-    if args.verbose:
-        for row in report.per_item:
-            print(json.dumps(row, ensure_ascii=False))
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report.to_dict(), indent=1), encoding="utf-8")
+    print_report(report, verbose=args.verbose, json_out=args.json_out)
     return EXIT_OK
 
 

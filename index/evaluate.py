@@ -234,3 +234,13 @@ def _aggregate(rows: list[dict[str, Any]]) -> KindMetrics:
 
 def _mean(values: Sequence[float | bool]) -> float:
     return sum(float(v) for v in values) / len(values) if values else 0.0
+
+
+def print_report(report: Any, *, verbose: bool, json_out: str | None) -> None:
+    """An eval report as the CLIs print it: the table, each item's row when verbose, JSON on request."""
+    print(report.table())
+    if verbose:
+        for row in report.per_item:
+            print(json.dumps(row, ensure_ascii=False))
+    if json_out:
+        Path(json_out).write_text(json.dumps(report.to_dict(), indent=1), encoding="utf-8")

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from beleidszoeker.records import SearchResult
-from index.evaluate import EvalItem, is_relevant, load_gold
+from index.evaluate import EvalItem, is_relevant, load_gold, print_report
 
 STATUSES = ("addresses", "passing", "absent")
 
@@ -179,12 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"let op: {t.id}: documenten niet in de index: {', '.join(sorted(unknown))}", file=sys.stderr)
     topics = [Topic(t.id, t.query, {d: lab for d, lab in t.docs.items() if d in known}) for t in topics]
     report = evaluate_compare(gold, topics, lambda q: retriever.compare(q, per_doc=args.per_doc))
-    print(report.table())
-    if args.verbose:
-        for row in report.per_item:
-            print(json.dumps(row, ensure_ascii=False))
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report.to_dict(), indent=1), encoding="utf-8")
+    print_report(report, verbose=args.verbose, json_out=args.json_out)
     return 0
 
 

@@ -58,6 +58,13 @@ def test_bm25_as_sparse_vectors_gives_bm25s_scores():
     assert np.count_nonzero(lexical.scores("aanbieders")) > 0  # a compound part is found via the parts field
 
 
+def _document_record(file: str) -> dict:
+    """A stored document row with placeholder metadata."""
+    meta = {"title": "t", "region": "onbekend", "municipalities": [], "year": None, "date": "", "doc_type": "",
+            "source": "", "aliases": []}
+    return {"meta": {**meta, "file": file}, "text": "x", "pages": [], "sha256": ""}
+
+
 def _write_store(path, docs: dict[str, int]) -> None:
     path.mkdir(parents=True)
     rows, i = [], 0
@@ -66,18 +73,8 @@ def _write_store(path, docs: dict[str, int]) -> None:
             rows.append(_chunk(i, doc, f"passage {i} van {doc}").to_dict())
             i += 1
     (path / "chunks.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    meta = {
-        "title": "t",
-        "region": "onbekend",
-        "municipalities": [],
-        "year": None,
-        "date": "",
-        "doc_type": "",
-        "source": "",
-        "aliases": [],
-    }
     (path / "documents.jsonl").write_text(
-        "".join(json.dumps({"meta": {**meta, "file": d}, "text": "x", "pages": [], "sha256": ""}) + "\n" for d in docs),
+        "".join(json.dumps(_document_record(d)) + "\n" for d in docs),
         encoding="utf-8",
     )
 
@@ -114,17 +111,7 @@ def _passage_set(n: int, dim: int = 32) -> PassageSet:
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((n, dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    meta = {
-        "title": "t",
-        "region": "onbekend",
-        "municipalities": [],
-        "year": None,
-        "date": "",
-        "doc_type": "",
-        "source": "",
-        "aliases": [],
-    }
-    documents = [{"meta": {**meta, "file": d}, "text": "x", "pages": [], "sha256": ""} for d in sorted(set(docs))]
+    documents = [_document_record(d) for d in sorted(set(docs))]
     return PassageSet(chunks, documents, vectors, {"n": n})
 
 
