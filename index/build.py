@@ -104,7 +104,7 @@ def build_index(
     embedders = embedders_of(old_manifest if n_reused else None, _backend(embedder) if n_new + n_new_units else None)
     unit_offsets = np.cumsum([0] + [len(u) for u in units])
     kind = choose_kind(len(chunks), settings.ann_threshold)
-    vindex = VectorIndex.build(vectors, kind)
+    vindex = VectorIndex.build(vectors, kind, ef_search=settings.hnsw_ef)
     lexical = LexicalIndex.build([c.id for c in chunks], [lexical_text(c) for c in chunks])
 
     with atomic_directory(settings.index_dir) as tmp:

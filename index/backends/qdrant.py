@@ -281,8 +281,9 @@ class QdrantView:
 class QdrantBackend:
     """A SearchBackend on a Qdrant collection (a server, or qdrant-client's local mode for tests)."""
 
-    def __init__(self, client: Any, name: str, where: str = "") -> None:
+    def __init__(self, client: Any, name: str, where: str = "", *, hnsw_ef: int = 1024) -> None:
         self.client, self.name, self.docs_name = client, name, f"{name}-docs"
+        self.hnsw_ef = hnsw_ef  # the dense leg's search breadth on a server's HNSW (Settings.hnsw_ef)
         self.where = where or f"Qdrant-collectie {name!r}"
         self._view: QdrantView | None = None
         self.collection_info = self._read_info()
@@ -293,7 +294,12 @@ class QdrantBackend:
     @classmethod
     def connect(cls, settings: Settings) -> QdrantBackend:
         """The configured collection; a Dutch message when the server, the key or the collection is wrong."""
-        return cls(client_for(settings), settings.qdrant_collection, f"Qdrant-collectie {settings.qdrant_collection!r}")
+        return cls(
+            client_for(settings),
+            settings.qdrant_collection,
+            f"Qdrant-collectie {settings.qdrant_collection!r}",
+            hnsw_ef=settings.hnsw_ef,
+        )
 
     @classmethod
     def create(
@@ -378,7 +384,8 @@ class QdrantBackend:
         flt = _filter(filters)
         indices, values = query_sparse(view.lexical.field_query_terms(words), self.collection_info.bm25)
         q = np.asarray(vector, dtype=np.float32)
-        requests = [models.QueryRequest(query=q.tolist(), using=DENSE, filter=flt, limit=n)]
+        breadth = models.SearchParams(hnsw_ef=max(self.hnsw_ef, n))
+        requests = [models.QueryRequest(query=q.tolist(), using=DENSE, filter=flt, limit=n, params=breadth)]
         if indices:
             sparse = models.SparseVector(indices=indices, values=values)
             requests.append(models.QueryRequest(query=sparse, using=BM25, filter=flt, limit=n))
