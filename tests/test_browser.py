@@ -30,7 +30,7 @@ ARTIFACTS = Path(os.environ.get("BELEIDSZOEKER_ARTIFACTS") or Path(tempfile.gett
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-QUESTION = "Hoe werken onderwijs en jeugdhulp samen?"
+QUESTION = "Wat is de rol van de praktijkondersteuner jeugd bij de huisarts?"  # answered surely (calibrated)
 WARM_QUESTION = "Wat doen de regio's tegen lange wachtlijsten in de jeugdhulp?"
 COMPARE_TOPIC = "normaliseren"
 PDF_QUESTION = "Hoeveel extra pleeggezinnen willen de Zeeuwse gemeenten werven?"
