@@ -21,7 +21,6 @@ from beleidszoeker.config import PROJECT_ROOT, Settings
 from index.build import build_index
 from index.errors import IndexUnavailable
 from index.retriever import Filters, HybridRetriever, ModelMismatch, QueryError, spread_over_sections
-from index.search.query import stress_content_words
 from ingest.pipeline import run_ingest
 
 pytestmark = pytest.mark.slow
@@ -474,17 +473,6 @@ def test_spread_over_sections_prefers_new_sections_then_fills_up():
     assert spread_over_sections([0, 1, 2, 3, 4], sections, 2) == [0, 2]
     assert spread_over_sections([0, 1, 3], sections, 2) == [0, 1]  # one section only: best two of it
     assert spread_over_sections([4, 2, 0], sections, 5) == [4, 2, 0]
-
-
-def test_compare_stresses_the_content_words_of_a_question(real):
-    question = real.prepare("Hoe gaan de regio's om met wachtlijsten?")
-    stressed = stress_content_words(question, real.embedder, 0.2)
-    words = real.embedder.embed_query("gaan regio's wachtlijsten")
-    assert float(stressed.vector @ words) > float(question.vector @ words) + 0.005
-    assert abs(float(stressed.vector @ stressed.vector) - 1.0) < 1e-5
-    keywords = real.prepare("wachtlijsten jeugdhulp")  # nothing to leave out
-    assert stress_content_words(keywords, real.embedder, 0.2) is keywords
-    assert stress_content_words(question, real.embedder, 0.0) is question
 
 
 def test_a_table_question_is_answered_with_its_row_and_column_header(real):

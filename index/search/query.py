@@ -4,13 +4,13 @@ and the shapes it asks for."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
 from beleidszoeker.records import Document
-from index.dutch import STOPWORDS, SURFACE_WORD
+from index.dutch import STOPWORDS
 from index.errors import QueryError
 from index.search.glossary import translate_terms
 from index.search.mentions import Alias, find_mentions, strip_mentions, strip_title_words
@@ -81,17 +81,6 @@ def prepare(
     words = f"{topic} {translate_terms(topic)}" if english else topic
     named = frozenset(m.doc for m in mentions)
     return Question(text, topic, named, vector, words, english, question_asks(text, topic, terms))
-
-
-def stress_content_words(question: Question, embedder: Embedder, weight: float) -> Question:
-    """The question with its content words alone mixed into its vector. A comparison is
-    asked in a frame ("hoe gaan de regio's om met ...") that weighs as much in the embedding
-    as the topic does; inside one document, where every passage is about youth care, the
-    topic is what tells passages apart."""
-    words = " ".join(t for t in SURFACE_WORD.findall(question.topic) if t.lower() not in STOPWORDS)
-    if not weight or not words or words == question.topic:
-        return question
-    return replace(question, vector=mix(question.vector, embedder.embed_query(words), weight))
 
 
 def mix(vector: np.ndarray, other: np.ndarray, weight: float) -> np.ndarray:
