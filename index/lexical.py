@@ -106,14 +106,20 @@ class LexicalIndex:
 
     def document_frequency(self, term: str) -> int:
         """How many rows contain an analysed term (counting compound parts)."""
-        field = self._fields.get("parts") or self._fields.get("words")
-        if field is None:
-            return 0
-        tid = field.vocab_dict.get(term)
+        return self.field_document_frequency("parts" if "parts" in self._fields else "words", term)
+
+    def field_document_frequency(self, field: str, term: str) -> int:
+        """How many rows contain a term in one BM25 field ("words" or "parts")."""
+        retriever = self._fields.get(field)
+        tid = None if retriever is None else retriever.vocab_dict.get(term)
         if tid is None:
             return 0
-        indptr = field.scores["indptr"]
+        indptr = retriever.scores["indptr"]
         return int(indptr[tid + 1]) - int(indptr[tid])
+
+    def field_idf(self, field: str, term: str) -> float:
+        """A term's Lucene idf within one BM25 field, the factor bm25s multiplies that field's TF part by."""
+        return lucene_idf(len(self.ids), self.field_document_frequency(field, term))
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of an analysed term; unseen terms get the highest value.

@@ -14,6 +14,9 @@ import numpy as np
 
 FLAT = "flat"
 HNSW = "hnsw"
+# The HNSW graph's links per node and build breadth; a Qdrant collection is created with the same graph.
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
 
 
 def choose_kind(n_vectors: int, ann_threshold: int) -> str:
@@ -32,13 +35,15 @@ class VectorIndex:
     kind: str
 
     @classmethod
-    def build(cls, vectors: np.ndarray, kind: str = FLAT, *, hnsw_m: int = 32, ef_search: int = 256) -> VectorIndex:
+    def build(
+        cls, vectors: np.ndarray, kind: str = FLAT, *, hnsw_m: int = HNSW_M, ef_search: int = 256
+    ) -> VectorIndex:
         faiss = _faiss()
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dim = vectors.shape[1]
         if kind == HNSW:
             index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = 80
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
             index.hnsw.efSearch = ef_search
         elif kind == FLAT:
             index = faiss.IndexFlatIP(dim)

@@ -34,11 +34,20 @@ def shipped(tmp_path_factory):
     return settings, fake_index(settings)
 
 
-@pytest.fixture
-def both(shipped):
-    """Fresh backends per test (delete/upsert change them)."""
+@pytest.fixture(params=["local-mode", "engine"])
+def both(shipped, request, tmp_path):
+    """Fresh backends per test (delete/upsert change them). QdrantBackend runs twice: on qdrant-client's local
+    mode, and on Qdrant's real engine in process (qdrant-edge-py behind the client's methods)."""
     _, index = shipped
-    return EmbeddedBackend(index), copy_index(index, QdrantClient(location=":memory:"), "contract")
+    if request.param == "local-mode":
+        client = QdrantClient(location=":memory:")
+    else:
+        pytest.importorskip("qdrant_edge", reason="qdrant-edge-py is a dev dependency (pyproject); run scripts/setup")
+        from benchmarks.edge_client import EdgeClient
+
+        client = EdgeClient(tmp_path / "engine")
+    yield EmbeddedBackend(index), copy_index(index, client, "contract")
+    client.close()
 
 
 def _candidates(backend, query: str, filters: Filters | None = None, n: int = N):
@@ -73,7 +82,7 @@ def test_filters_act_inside_the_search_on_both_backends(both):
 
 
 def test_bm25_scores_equal_bm25s_for_every_passage(both):
-    """Every passage's BM25 score through Qdrant (TF parts stored, idf by Modifier.IDF) equals bm25s's."""
+    """Every passage's BM25 score through Qdrant (TF parts stored, the idf in the query) equals bm25s's."""
     embedded, qdrant = both
     index = embedded.index
     for query in ["jeugdhulp", "wachtlijsten specialistische jeugdhulp", "pleegzorg gezinshuizen", *gold_queries(10)]:
@@ -106,6 +115,9 @@ def test_the_collection_serves_the_lexical_statistics(both):
     vocab = set(local._fields["parts"].vocab_dict) - {""}
     assert remote.df.keys() == vocab
     assert all(remote.document_frequency(t) == local.document_frequency(t) for t in vocab)
+    for field in ("words", "parts"):  # the idf each BM25 field's query weights carry
+        terms = set(local._fields[field].vocab_dict) - {""}
+        assert [remote.field_idf(field, t) for t in terms] == pytest.approx([local.field_idf(field, t) for t in terms])
     assert remote.n == len(embedded.index.chunks)
     for q in ["Hoeveel gemeenten delen de kosten?", "mantelzorgers", "xyz 123", *gold_queries(20)]:
         assert remote.query_terms(q) == local.query_terms(q)

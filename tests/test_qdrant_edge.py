@@ -44,7 +44,7 @@ def engines(tmp_path_factory):
                 multivector_config=edge.MultiVectorConfig(comparator=edge.MultiVectorComparator.MaxSim),
             ),
         },
-        sparse_vectors={BM25: edge.EdgeSparseVectorParams(modifier=edge.Modifier.Idf)},
+        sparse_vectors={BM25: edge.EdgeSparseVectorParams()},
     )
     shard = edge.EdgeShard.create(str(tmp / "shard"), config)
     points = []
@@ -60,8 +60,13 @@ def engines(tmp_path_factory):
     shard.close()
 
 
+def _query_vector(index, query: str) -> tuple[list[int], list[float]]:
+    lexical = index.lexical
+    return query_sparse(lexical.field_query_terms(query), lexical.params, lexical.field_idf)
+
+
 def _edge_sparse(shard, index, query: str, flt=None) -> dict[int, float]:
-    indices, values = query_sparse(index.lexical.field_query_terms(query), index.lexical.params)
+    indices, values = _query_vector(index, query)
     found = shard.query(edge.QueryRequest(
         limit=len(index.chunks), query=edge.Query.Nearest(edge.SparseVector(indices, values), using=BM25), filter=flt,
     ))
@@ -69,7 +74,7 @@ def _edge_sparse(shard, index, query: str, flt=None) -> dict[int, float]:
 
 
 def _local_sparse(local, index, query: str, flt=None) -> dict[int, float]:
-    indices, values = query_sparse(index.lexical.field_query_terms(query), index.lexical.params)
+    indices, values = _query_vector(index, query)
     found = local.client.query_points(local.name, query=models.SparseVector(indices=indices, values=values),
                                       using=BM25, query_filter=flt, limit=len(index.chunks))
     return {int(p.id): float(p.score) for p in found.points}
@@ -124,7 +129,7 @@ def test_dense_search_and_rrf_fusion_agree_with_local_mode(engines):
         dense = shard.query(edge.QueryRequest(limit=10, query=edge.Query.Nearest(q, using=DENSE)))
         ldense = local.client.query_points(local.name, query=q, using=DENSE, limit=10).points
         assert [p.score for p in dense] == pytest.approx([p.score for p in ldense], abs=1e-5)
-        indices, values = query_sparse(index.lexical.field_query_terms(query), index.lexical.params)
+        indices, values = _query_vector(index, query)
         fused = shard.query(edge.QueryRequest(
             limit=20,
             prefetches=[

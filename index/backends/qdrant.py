@@ -2,17 +2,23 @@
 but the model. Several app replicas read one collection; several index workers write disjoint documents.
 
 Two collections per name:
-    NAME        one point per passage: "dense" (dot = cosine of L2-normalised e5 vectors), "units" (the
-                answer units' vectors, a multivector, not indexed), "bm25" (sparse: the project's own Dutch
-                terms, index/analysis.py, both BM25 fields; values are bm25s's TF/length part, Qdrant's
-                Modifier.IDF multiplies the Lucene idf in, so scores equal bm25s's); payload: the chunk,
-                its answer units, and doc/region/year for the filters (payload indexes).
+    NAME        one point per passage: "dense" (dot = cosine of L2-normalised e5 vectors; HNSW with the
+                embedded index's M and efConstruction), "units" (the answer units' vectors, a multivector,
+                not indexed), "bm25" (sparse: the project's own Dutch terms, index/analysis.py, both BM25
+                fields; values are bm25s's TF/length part); payload: the chunk, its answer units, and
+                doc/region/year for the filters (payload indexes).
     NAME-docs   one point per document (its text for the context view, its metadata, its passage count
-                and the document frequencies of its terms), and the info point: model, analysis, the
-                compound splitter, BM25 parameters and the average field lengths the TF parts used.
+                and per BM25 field the document frequencies of its terms), and the info point: model,
+                analysis, the compound splitter, BM25 parameters and the average field lengths the TF parts used.
 
-The query side reads its Terms statistics (vocabulary, document frequencies) from NAME-docs: the sum
-over documents, so an upsert or delete by document keeps them right.
+The query side reads its term statistics (vocabulary, document frequencies per field) from NAME-docs: the
+sum over documents, so an upsert or delete by document keeps them right. The idf is the query's: each
+query term's weight in the sparse query vector is its field's Lucene idf from those statistics, so a
+passage's sparse dot product is exactly bm25s's BM25. (Qdrant's own Modifier.IDF counts the postings of
+deleted and replaced points until its optimizer vacuums a segment, so after updates its BM25 drifted from
+bm25s's; the real engine showed it, qdrant-client's local mode does not. Sparse indices are 32-bit
+hashes; a collision could only add a candidate, whose score is still its own terms' plus the colliding
+term's weight, see benchmarks/sparse_terms.py for how rare that is.)
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import hashlib
 import threading
 import warnings
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,8 +40,9 @@ from index.analysis import CompoundSplitter, analyze
 from index.backends.base import BackendInfo, Filters, Found, PassageRecord, Span, Trace, step
 from index.errors import IndexUnavailable
 from index.lexical import BM25Params, field_terms, known_query_tokens, lucene_idf
+from index.vector import HNSW_EF_CONSTRUCTION, HNSW_M
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: no Modifier.IDF (the query carries the idf), document frequencies per field
 DENSE, UNITS, BM25 = "dense", "units", "bm25"
 INFO_ID = 0
 _CACHE_PASSAGES = 20_000
@@ -104,30 +111,39 @@ def passage_sparse(text: str, info: CollectionInfo, splitter: CompoundSplitter) 
     return indices, [weights[i] for i in indices]
 
 
-def query_sparse(terms: Mapping[str, list[str]], params: BM25Params) -> tuple[list[int], list[float]]:
-    """The query's sparse vector: each distinct term once, the parts field at its weight (as LexicalIndex.scores)."""
+def query_sparse(
+    terms: Mapping[str, list[str]], params: BM25Params, idf: Callable[[str, str], float]
+) -> tuple[list[int], list[float]]:
+    """The query's sparse vector: each distinct term once, weighted by its field's weight (the parts field at
+    `part_weight`, as LexicalIndex.scores) and its idf in that field (`idf(field, term)`), so that its dot
+    product with a passage's TF parts is the passage's BM25 score."""
     weights: dict[int, float] = {}
     for name, field in terms.items():
         weight = 1.0 if name == "words" else params.part_weight
         if weight <= 0:
             continue
         for term in dict.fromkeys(field):
-            weights[term_index(name, term)] = weights.get(term_index(name, term), 0.0) + weight
+            key = term_index(name, term)
+            weights[key] = weights.get(key, 0.0) + weight * idf(name, term)
     indices = sorted(weights)
     return indices, [weights[i] for i in indices]
 
 
-def passage_terms(text: str, info: CollectionInfo, splitter: CompoundSplitter) -> set[str]:
-    """The terms a passage counts for in the document frequencies (the parts field, as LexicalIndex)."""
+def passage_field_terms(text: str, info: CollectionInfo, splitter: CompoundSplitter) -> dict[str, set[str]]:
+    """Per BM25 field, the distinct terms a passage counts for in that field's document frequencies."""
     fields = field_terms(analyze(text, split_compounds=info.bm25.split_compounds, splitter=splitter), info.bm25)
-    return set(fields.get("parts", fields["words"]))
+    return {name: set(terms) for name, terms in fields.items()}
 
 
 class Lexicon:
     """Terms' statistics for the query side, summed over the documents' records in NAME-docs."""
 
-    def __init__(self, splitter: CompoundSplitter, df: dict[str, int], n: int, params: BM25Params) -> None:
-        self._splitter, self.df, self.n, self.params = splitter, df, n, params
+    def __init__(
+        self, splitter: CompoundSplitter, field_df: dict[str, dict[str, int]], n: int, params: BM25Params
+    ) -> None:
+        self._splitter, self.field_df, self.n, self.params = splitter, field_df, n, params
+        # A term is known by the field with compound parts (as LexicalIndex.document_frequency).
+        self.df = field_df.get("parts") or field_df.get("words") or {}
 
     @property
     def splitter(self) -> CompoundSplitter:
@@ -138,6 +154,10 @@ class Lexicon:
 
     def idf(self, term: str) -> float:
         return lucene_idf(self.n, self.document_frequency(term))
+
+    def field_idf(self, field: str, term: str) -> float:
+        """The term's Lucene idf within one BM25 field, as bm25s scores that field."""
+        return lucene_idf(self.n, self.field_df.get(field, {}).get(term, 0))
 
     def query_terms(self, query: str, *, split_compounds: bool = True) -> list[str]:
         tokens = known_query_tokens(query, self.splitter, self.document_frequency, split_compounds=split_compounds)
@@ -309,7 +329,9 @@ class QdrantBackend:
         from qdrant_client import models
 
         if not _exists(client, name):
-            dense = models.VectorParams(size=info.dim, distance=models.Distance.DOT)
+            # The embedded index's graph (index.vector: M 32, efConstruction 80), where recall@10 was measured.
+            graph = models.HnswConfigDiff(m=HNSW_M, ef_construct=HNSW_EF_CONSTRUCTION)
+            dense = models.VectorParams(size=info.dim, distance=models.Distance.DOT, hnsw_config=graph)
             units = models.VectorParams(
                 size=info.dim,
                 distance=models.Distance.DOT,
@@ -319,7 +341,7 @@ class QdrantBackend:
             client.create_collection(
                 name,
                 vectors_config={DENSE: dense, UNITS: units},
-                sparse_vectors_config={BM25: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                sparse_vectors_config={BM25: models.SparseVectorParams()},
                 shard_number=shards,
                 replication_factor=replication,
             )
@@ -382,7 +404,8 @@ class QdrantBackend:
 
         view = self.view
         flt = _filter(filters)
-        indices, values = query_sparse(view.lexical.field_query_terms(words), self.collection_info.bm25)
+        lexicon = view.lexical
+        indices, values = query_sparse(lexicon.field_query_terms(words), self.collection_info.bm25, lexicon.field_idf)
         q = np.asarray(vector, dtype=np.float32)
         breadth = models.SearchParams(hnsw_ef=max(self.hnsw_ef, n))
         requests = [models.QueryRequest(query=q.tolist(), using=DENSE, filter=flt, limit=n, params=breadth)]
@@ -453,12 +476,13 @@ class QdrantBackend:
             if p.vector.shape != (info.dim,):
                 raise ValueError(f"vector van {p.chunk.id} heeft vorm {p.vector.shape}, de collectie {info.dim}")
         self._delete_passages(file)
-        df: Counter[str] = Counter()
+        df: dict[str, Counter[str]] = {}
         points = []
         for p in passages:
             text = lexical_text(p.chunk)
             indices, values = passage_sparse(text, info, self._splitter)
-            df.update(passage_terms(text, info, self._splitter))
+            for name, terms in passage_field_terms(text, info, self._splitter).items():
+                df.setdefault(name, Counter()).update(terms)
             vectors: dict[str, Any] = {
                 DENSE: np.asarray(p.vector, dtype=np.float32).tolist(),
                 BM25: models.SparseVector(indices=indices, values=values),
@@ -474,7 +498,7 @@ class QdrantBackend:
             "meta": document.meta.to_dict(),
             "document": document.to_dict(),
             "passages": len(passages),
-            "df": dict(df),
+            "df": {name: dict(counts) for name, counts in df.items()},
             # Summed over documents, the corpus mean vector that compare centres its cosines on.
             "vector_sum": np.sum([np.asarray(p.vector, dtype=np.float64) for p in passages], axis=0).tolist()
             if passages
@@ -521,20 +545,21 @@ class QdrantBackend:
                 return
 
     def _load_view(self) -> QdrantView:
-        df: Counter[str] = Counter()
+        df: dict[str, Counter[str]] = {}
         metas: dict[str, dict[str, Any]] = {}
         n = 0
         vector_sum = np.zeros(self.collection_info.dim, dtype=np.float64)
         complete_sums = True
         for p in self._document_records(["file", "meta", "passages", "df", "indexed_at", "vector_sum"]):
-            df.update(p.get("df", {}))
+            for name, counts in p.get("df", {}).items():
+                df.setdefault(name, Counter()).update(counts)
             if p.get("vector_sum"):
                 vector_sum += np.asarray(p["vector_sum"], dtype=np.float64)
             elif int(p.get("passages", 0)):
                 complete_sums = False
             n += int(p.get("passages", 0))
             metas[p["file"]] = {"meta": p["meta"], "passages": p.get("passages", 0), "indexed_at": p.get("indexed_at")}
-        lexicon = Lexicon(self._splitter, dict(df), n, self.collection_info.bm25)
+        lexicon = Lexicon(self._splitter, {name: dict(c) for name, c in df.items()}, n, self.collection_info.bm25)
         view = QdrantView(self, lexicon, dict(sorted(metas.items())))
         view.vector_sum = vector_sum if complete_sums and n else None
         return view
