@@ -455,7 +455,8 @@ class QdrantBackend:
         return [h for h in hits if h.chunk.id != chunk_id][:k]
 
     def upsert(self, document: Document, passages: Sequence[PassageRecord]) -> None:
-        """Replace a document's passages and record (passages first: a reader counts by the record)."""
+        """Replace a document's passages and record (passages first: a reader counts by the record), then
+        give the collection a new generation. A write cut off half-way leaves a record without a content key."""
         from qdrant_client import models
 
         from index.build import lexical_text
@@ -506,6 +507,8 @@ class QdrantBackend:
         }
 
     def delete(self, doc: str) -> None:
+        """Remove a document's passages and record (also passages a half-written upsert left), then give the
+        collection a new generation."""
         from qdrant_client import models
 
         self._mark_incomplete(doc)
