@@ -1,27 +1,33 @@
 """What the app does besides rendering: adding, editing, replacing and removing a document.
 
 Kept apart from the Streamlit page so it can be tested directly. It only calls the ingest and
-index packages' public functions (`run_ingest`, `build_index`, `toml_entry`); all retrieval
-logic stays there. Every change is incremental (only the changed document is read and embedded
-again), the store and index are swapped in atomically by those functions, and on any failure the
-corpus file and manifest are put back as they were, so nothing is lost. Each attempt is written
-to an append-only log (`<data>/wijzigingen.log`): who changed what, and whether it worked.
+index packages' public functions (`run_ingest`, `toml_entry`, and through app/search_side.py
+`build_index` or, on a Qdrant deployment, the collection's per-document writes); all retrieval
+logic stays there. The corpus folder and manifest.toml stay the source of every document (a full
+`beleidszoeker ingest && beleidszoeker index` rebuilds the search side from them). Every change is
+incremental (only the changed document is read and embedded again), and on any failure the corpus
+file, manifest, chunk store and search side are put back as they were, so nothing is lost. Each
+attempt is written to an append-only log (`<data>/wijzigingen.log`): who changed what, and whether
+it worked.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
+from app.search_side import SearchSide, open_search_side
 from app.view import safe_filename
 from beleidszoeker.config import Settings
 from beleidszoeker.records import DocMeta
 
 # One writer at a time per server process: two uploads must not ingest or index concurrently.
 WRITE_LOCK = threading.Lock()
+R = TypeVar("R")
 
 def supported_suffixes() -> frozenset[str]:
     from ingest.loaders import SUPPORTED_SUFFIXES
@@ -102,26 +108,57 @@ def _year_problems(year: int | None) -> list[str]:
     return []
 
 
-def add_document(new: NewDocument, settings: Settings, *, embedder: Any = None, user: str = "") -> AddResult:
-    """Validate, save into the corpus folder, add to the manifest, ingest and index the document.
+def add_document(new: NewDocument, settings: Settings, *, embedder: Any = None, user: str = "",
+                 backend: Any = None) -> AddResult:
+    """Validate, save into the corpus folder, add to the manifest, ingest and index the document
+    (into the Qdrant collection when one is configured: `backend` is the app's own QdrantBackend).
 
-    On any failure the saved file and the manifest entry are removed again, so nothing half-added
-    remains. Never overwrites an existing file.
+    On any failure the saved file and the manifest entry are removed again and the search side is
+    put back, so nothing half-added remains. Never overwrites an existing file.
     """
     name, errors = validate(new, settings)
     if errors:
         result = AddResult(False, name, errors)
     else:
-        with WRITE_LOCK:
-            result = _add_locked(new, settings, name, embedder)
+        result = _with_search_side(settings, name, embedder, backend,
+                                   lambda side: _add_locked(new, settings, name, side),
+                                   lambda problems: AddResult(False, name, problems))
     log_change(settings, user, "toevoegen", name, result.ok, {"titel": new.title, "regio": new.region,
                                                             "jaar": new.year}, result.errors)
     return result
 
 
-def _add_locked(new: NewDocument, settings: Settings, name: str, embedder: Any) -> AddResult:
-    from index.build import build_index
+def _with_search_side(settings: Settings, file: str, embedder: Any, backend: Any,
+                      change: Callable[[SearchSide], R], refuse: Callable[[list[str]], R]) -> R:
+    """Run `change` under the write lock with the search side open; when that cannot be opened (server
+    unreachable, collection missing or of another model) nothing has been changed yet: `refuse` says why."""
+    with WRITE_LOCK, contextlib.ExitStack() as stack:
+        try:
+            side = stack.enter_context(open_search_side(settings, file, embedder, backend))
+        except Exception as err:
+            return refuse([_not_opened(err)])
+        return change(side)
+
+
+def _not_opened(err: Exception) -> str:
     from index.errors import IndexUnavailable
+
+    if isinstance(err, IndexUnavailable):  # ModelMismatch too: their messages say what to do
+        return f"{err} Er is niets gewijzigd."
+    return (f"De Qdrant-collectie kon niet worden gelezen ({type(err).__name__}: {err}); er is niets gewijzigd. "
+            "Controleer of de Qdrant-server bereikbaar is (BELEIDSZOEKER_QDRANT_URL) en probeer het opnieuw.")
+
+
+def _write_failed(side: SearchSide, err: Exception) -> str:
+    """The message for a failed write of the search side, after the files and store were put back: puts the
+    search side back too and says whether that worked."""
+    problem = side.undo()
+    head = f"indexeren in {side.label} mislukt" if side.label else "indexeren mislukt"
+    head += f" ({type(err).__name__}: {err})"
+    return f"{head}; er is niets gewijzigd" if not problem else f"{head}. {problem}"
+
+
+def _add_locked(new: NewDocument, settings: Settings, name: str, side: SearchSide) -> AddResult:
     from ingest.manifest import ManifestError, toml_entry
     from ingest.pipeline import run_ingest
 
@@ -175,26 +212,11 @@ def _add_locked(new: NewDocument, settings: Settings, name: str, embedder: Any) 
         return AddResult(False, name, skipped or [f"{name}: niet ingelezen"], warnings=list(report.warnings))
 
     try:
-        build = build_index(settings, embedder=embedder, progress=False)
-    except IndexUnavailable as err:
-        rollback(resync=True)
-        return AddResult(False, name, [f"indexeren mislukt: {err}"])
+        written = side.write()
     except Exception as err:
         rollback(resync=True)
-        return AddResult(False, name, [f"indexeren mislukt ({type(err).__name__}: {err})"])
-
-    chunks = _chunks_of(settings, name)
-    return AddResult(True, name, [], list(report.warnings), chunks, build.summary())
-
-
-def _chunks_of(settings: Settings, name: str) -> int:
-    import json
-
-    try:
-        files = json.loads((settings.store_dir / "manifest.json").read_text(encoding="utf-8"))["files"]
-        return int(files[name]["chunks"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0
+        return AddResult(False, name, [_write_failed(side, err)])
+    return AddResult(True, name, [], list(report.warnings), written.passages, written.summary)
 
 
 def source_path(settings: Settings, file: str) -> Path | None:
@@ -356,9 +378,8 @@ class _Snapshot:
             run_ingest(settings, progress=False)
 
 
-def _reindex(settings: Settings, snap: _Snapshot, name: str, embedder: Any, *, sync: bool) -> ChangeResult:
-    """Ingest the changed document (or sync the whole folder) and rebuild the index; undo on failure."""
-    from index.build import build_index
+def _reindex(settings: Settings, snap: _Snapshot, name: str, side: SearchSide, *, sync: bool) -> ChangeResult:
+    """Ingest the changed document (or sync the whole folder) and write the search side; undo on failure."""
     from ingest.pipeline import run_ingest
 
     try:
@@ -371,11 +392,11 @@ def _reindex(settings: Settings, snap: _Snapshot, name: str, embedder: Any, *, s
         snap.restore(settings)
         return ChangeResult(False, name, skipped or [f"{name}: niet ingelezen"])
     try:
-        build = build_index(settings, embedder=embedder, progress=False)
+        written = side.write()
     except Exception as err:
         snap.restore(settings)
-        return ChangeResult(False, name, [f"indexeren mislukt ({type(err).__name__}: {err}); er is niets gewijzigd"])
-    return ChangeResult(True, name, [], build.summary())
+        return ChangeResult(False, name, [_write_failed(side, err)])
+    return ChangeResult(True, name, [], written.summary)
 
 
 def _known(settings: Settings, file: str) -> list[str]:
@@ -394,40 +415,14 @@ def edit_problems(edit: DocEdit) -> list[str]:
 
 
 def update_document(file: str, edit: DocEdit, settings: Settings, *, embedder: Any = None,
-                    user: str = "") -> ChangeResult:
+                    user: str = "", backend: Any = None) -> ChangeResult:
     """Write new metadata for `file` into manifest.toml and re-index that document only."""
-    from ingest.manifest import ManifestError, load_manifest, toml_entry
-
     errors = _known(settings, file) + edit_problems(edit)
     result = ChangeResult(False, file, errors)
     if not errors:
-        with WRITE_LOCK:
-            manifest = settings.manifest_path
-            try:
-                old = load_manifest(manifest).get(file)
-            except ManifestError as err:
-                old, result = None, ChangeResult(False, file, [f"fout in het manifest: {err}"])
-            if not result.errors:
-                date = old.date if old is not None and old.year == edit.year and old.date else str(edit.year or "")
-                meta = DocMeta(
-                    file=file, title=edit.title.strip(), region=edit.region.strip(),
-                    municipalities=tuple(m.strip() for m in edit.municipalities if m.strip()),
-                    year=edit.year, date=date, doc_type=edit.doc_type.strip(), source=edit.source.strip(),
-                    aliases=tuple(a.strip() for a in edit.aliases if a.strip()),
-                )
-                snap = _Snapshot.take(settings.corpus_dir / file, manifest)
-                text = manifest.read_text(encoding="utf-8") if manifest.exists() else ""
-                _write_atomic(manifest, manifest_with(text, file, toml_entry(meta)).encode("utf-8"))
-                try:
-                    written = load_manifest(manifest).get(file)
-                except ManifestError as err:
-                    written = None
-                    result = ChangeResult(False, file, [f"fout in het manifest: {err}"])
-                if written != meta:
-                    snap.restore(settings)
-                    result = ChangeResult(False, file, result.errors or ["het manifest kon niet worden bijgewerkt"])
-                else:
-                    result = _reindex(settings, snap, file, embedder, sync=False)
+        result = _with_search_side(settings, file, embedder, backend,
+                                   lambda side: _update_locked(file, edit, settings, side),
+                                   lambda problems: ChangeResult(False, file, problems))
     log_change(settings, user, "gegevens wijzigen", file, result.ok,
                {"titel": edit.title, "regio": edit.region, "jaar": edit.year, "soort": edit.doc_type,
                 "gemeenten": list(edit.municipalities), "bron": edit.source, "andere namen": list(edit.aliases)},
@@ -435,8 +430,37 @@ def update_document(file: str, edit: DocEdit, settings: Settings, *, embedder: A
     return result
 
 
+def _update_locked(file: str, edit: DocEdit, settings: Settings, side: SearchSide) -> ChangeResult:
+    from ingest.manifest import ManifestError, load_manifest, toml_entry
+
+    manifest = settings.manifest_path
+    try:
+        old = load_manifest(manifest).get(file)
+    except ManifestError as err:
+        return ChangeResult(False, file, [f"fout in het manifest: {err}"])
+    date = old.date if old is not None and old.year == edit.year and old.date else str(edit.year or "")
+    meta = DocMeta(
+        file=file, title=edit.title.strip(), region=edit.region.strip(),
+        municipalities=tuple(m.strip() for m in edit.municipalities if m.strip()),
+        year=edit.year, date=date, doc_type=edit.doc_type.strip(), source=edit.source.strip(),
+        aliases=tuple(a.strip() for a in edit.aliases if a.strip()),
+    )
+    snap = _Snapshot.take(settings.corpus_dir / file, manifest)
+    text = manifest.read_text(encoding="utf-8") if manifest.exists() else ""
+    _write_atomic(manifest, manifest_with(text, file, toml_entry(meta)).encode("utf-8"))
+    errors: list[str] = []
+    try:
+        written = load_manifest(manifest).get(file)
+    except ManifestError as err:
+        written, errors = None, [f"fout in het manifest: {err}"]
+    if written != meta:
+        snap.restore(settings)
+        return ChangeResult(False, file, errors or ["het manifest kon niet worden bijgewerkt"])
+    return _reindex(settings, snap, file, side, sync=False)
+
+
 def replace_document(file: str, filename: str, data: bytes, settings: Settings, *, embedder: Any = None,
-                     user: str = "") -> ChangeResult:
+                     user: str = "", backend: Any = None) -> ChangeResult:
     """Put a new version of `file` in place (same file type) and re-index it; the old one returns on failure."""
     errors = _known(settings, file)
     new_suffix, old_suffix = Path(filename).suffix.lower(), Path(file).suffix.lower()
@@ -450,21 +474,26 @@ def replace_document(file: str, filename: str, data: bytes, settings: Settings, 
                       f"{settings.max_file_mb:g} MB (BELEIDSZOEKER_MAX_FILE_MB)")
     result = ChangeResult(False, file, errors)
     if not errors:
-        with WRITE_LOCK:
-            path = settings.corpus_dir / file
-            snap = _Snapshot.take(path, settings.manifest_path)
-            if snap.data == data:
-                result = ChangeResult(False, file, [f"{filename} is hetzelfde bestand als de huidige versie."])
-            else:
-                _write_atomic(path, data)
-                result = _reindex(settings, snap, file, embedder, sync=False)
+        result = _with_search_side(settings, file, embedder, backend,
+                                   lambda side: _replace_locked(file, filename, data, settings, side),
+                                   lambda problems: ChangeResult(False, file, problems))
     log_change(settings, user, "bestand vervangen", file, result.ok, {"nieuw bestand": filename,
                                                                       "bytes": len(data)}, result.errors)
     return result
 
 
-def remove_document(file: str, settings: Settings, *, embedder: Any = None, user: str = "") -> ChangeResult:
-    """Remove `file` from the corpus folder, the manifest, the store and the index."""
+def _replace_locked(file: str, filename: str, data: bytes, settings: Settings, side: SearchSide) -> ChangeResult:
+    path = settings.corpus_dir / file
+    snap = _Snapshot.take(path, settings.manifest_path)
+    if snap.data == data:
+        return ChangeResult(False, file, [f"{filename} is hetzelfde bestand als de huidige versie."])
+    _write_atomic(path, data)
+    return _reindex(settings, snap, file, side, sync=False)
+
+
+def remove_document(file: str, settings: Settings, *, embedder: Any = None, user: str = "",
+                    backend: Any = None) -> ChangeResult:
+    """Remove `file` from the corpus folder, the manifest, the store and the index (or collection)."""
     from ingest.store import load_store
 
     errors = _known(settings, file)
@@ -473,13 +502,18 @@ def remove_document(file: str, settings: Settings, *, embedder: Any = None, user
                       "Voeg eerst een ander document toe.")
     result = ChangeResult(False, file, errors)
     if not errors:
-        with WRITE_LOCK:
-            manifest = settings.manifest_path
-            snap = _Snapshot.take(settings.corpus_dir / file, manifest)
-            if snap.manifest_data is not None:
-                text = snap.manifest_data.decode("utf-8")
-                _write_atomic(manifest, manifest_with(text, file, None).encode("utf-8"))
-            snap.path.unlink()
-            result = _reindex(settings, snap, file, embedder, sync=True)
+        result = _with_search_side(settings, file, embedder, backend,
+                                   lambda side: _remove_locked(file, settings, side),
+                                   lambda problems: ChangeResult(False, file, problems))
     log_change(settings, user, "verwijderen", file, result.ok, None, result.errors)
     return result
+
+
+def _remove_locked(file: str, settings: Settings, side: SearchSide) -> ChangeResult:
+    manifest = settings.manifest_path
+    snap = _Snapshot.take(settings.corpus_dir / file, manifest)
+    if snap.manifest_data is not None:
+        text = snap.manifest_data.decode("utf-8")
+        _write_atomic(manifest, manifest_with(text, file, None).encode("utf-8"))
+    snap.path.unlink()
+    return _reindex(settings, snap, file, side, sync=True)

@@ -21,6 +21,7 @@ import streamlit as st  # noqa: E402
 
 from app import actions, auth, view  # noqa: E402
 from app.actions import DocEdit, NewDocument, add_document, source_path, supported_suffixes  # noqa: E402
+from app.freshness import TimedValue  # noqa: E402
 from beleidszoeker.config import Settings, get_settings, limit_native_threads  # noqa: E402
 from beleidszoeker.display import clean_document, count_label  # noqa: E402
 from beleidszoeker.records import Document, Hit, SearchResult  # noqa: E402
@@ -155,27 +156,74 @@ def _embedder(settings: Settings) -> Any:
                         settings)
 
 
-def index_stamp(settings: Settings) -> int:
-    """Changes whenever the index is rebuilt (by the app or by `beleidszoeker index`)."""
+def index_source(settings: Settings) -> str:
+    """What the caches are keyed by besides the version: the data folder, or the Qdrant collection."""
+    if settings.qdrant_url:
+        return f"qdrant:{settings.qdrant_url}#{settings.qdrant_collection}"
+    return str(settings.data_dir)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def get_backend(url: str, collection: str, _settings: Settings) -> Any:
+    """The Qdrant collection with one client per process: searches, the version stamp and admin writes all use
+    it (qdrant-client's local mode locks its folder per client; a server takes many)."""
+    from index.backends.qdrant import QdrantBackend
+
+    return QdrantBackend.connect(_settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def collection_stamp(url: str, collection: str, ttl: float, _settings: Settings) -> TimedValue:
+    """The collection's version stamp, read at most every `ttl` seconds (BELEIDSZOEKER_QDRANT_STAMP_TTL)."""
+    return TimedValue(lambda: get_backend(url, collection, _settings).generation(), ttl)
+
+
+def _stamp_of(settings: Settings) -> TimedValue:
+    return collection_stamp(settings.qdrant_url, settings.qdrant_collection, settings.qdrant_stamp_ttl, settings)
+
+
+def index_stamp(settings: Settings) -> str:
+    """Changes whenever the index is rebuilt (by the app or by `beleidszoeker index`), or, on Qdrant, whenever
+    any writer changes the collection (this app, another replica, an index worker): then the retriever is
+    loaded again and cached results are dropped."""
+    if settings.qdrant_url:
+        return "qdrant:" + _stamp_of(settings).get()
     try:
-        return (settings.index_dir / "manifest.json").stat().st_mtime_ns
+        return str((settings.index_dir / "manifest.json").stat().st_mtime_ns)
     except OSError:
-        return 0
+        return "0"
+
+
+def write_backend(settings: Settings) -> Any:
+    """The backend admin writes go through: the app's own Qdrant client (None for the local index, or when
+    the collection cannot be opened: the action then opens it itself and says why it cannot)."""
+    from index.errors import IndexUnavailable
+
+    if not settings.qdrant_url:
+        return None
+    try:
+        return get_backend(settings.qdrant_url, settings.qdrant_collection, settings)
+    except IndexUnavailable:
+        return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def get_retriever(data_dir: str, model: str, stamp: int, _settings: Settings) -> Any:
-    """Index and model, loaded once per server process and index version; shared read-only."""
+def get_retriever(source: str, model: str, stamp: str, _settings: Settings) -> Any:
+    """Index (or collection) and model, loaded once per server process and index version; shared read-only."""
     from index.retriever import HybridRetriever
 
-    retriever = HybridRetriever.load(_settings, embedder=_embedder(_settings))
+    backend = None
+    if _settings.qdrant_url:  # a new version of the collection: read its documents and statistics again
+        backend = get_backend(_settings.qdrant_url, _settings.qdrant_collection, _settings)
+        backend.refresh()
+    retriever = HybridRetriever.load(_settings, embedder=_embedder(_settings), backend=backend)
     with search_lock():  # warm up the query path so the first real answer is fast
         retriever.search("jeugdhulp", k=1)
     return retriever
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def run_search(data_dir: str, stamp: int, mode: str, query: str, regions: tuple[str, ...], docs: tuple[str, ...],
+def run_search(source: str, stamp: str, mode: str, query: str, regions: tuple[str, ...], docs: tuple[str, ...],
                years: tuple[int, ...], _retriever: Any) -> SearchResult:
     from index.retriever import Filters
 
@@ -187,13 +235,13 @@ def run_search(data_dir: str, stamp: int, mode: str, query: str, regions: tuple[
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def run_similar(data_dir: str, stamp: int, chunk_id: str, _retriever: Any) -> list[Hit]:
+def run_similar(source: str, stamp: str, chunk_id: str, _retriever: Any) -> list[Hit]:
     with search_lock():
         return _retriever.similar(chunk_id, k=SIMILAR_K * 6)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def cleaned_document(data_dir: str, stamp: int, doc_id: str, _doc: Document) -> MappedText:
+def cleaned_document(source: str, stamp: str, doc_id: str, _doc: Document) -> MappedText:
     """The document cleaned like its passages, once per index version (the context view's text)."""
     return clean_document(_doc.text)
 
@@ -327,7 +375,7 @@ def render_context(hit: Hit, documents: dict[str, Document], settings: Settings,
         )
         window = None if scope == "Hele document" else 1500
         start, end = view.focus_span(c)
-        cleaned = cleaned_document(str(settings.data_dir), index_stamp(settings), c.doc, doc)
+        cleaned = cleaned_document(index_source(settings), index_stamp(settings), c.doc, doc)
         html(view.context_html(doc, start, end, hit.answer_spans, hit.term_spans, window=window, cleaned=cleaned))
         path = source_path(settings, c.doc)
         if path is None:
@@ -357,7 +405,7 @@ def render_similar(hit: Hit, documents: dict[str, Document], settings: Settings,
         html(f'<div class="bz-panel-title">Vergelijkbare passages in andere documenten — bij: '
              f"{view.esc(view.hit_citation(hit))}</div>")
         try:
-            hits = run_similar(str(settings.data_dir), index_stamp(settings), hit.chunk.id, retriever)
+            hits = run_similar(index_source(settings), index_stamp(settings), hit.chunk.id, retriever)
         except QueryError as err:
             st.warning(str(err))
             return
@@ -459,7 +507,7 @@ def mode_ask(retriever: Any, settings: Settings, filt: Any, filters_text: str, l
     documents = retriever.index.documents
     try:
         t0 = time.perf_counter()
-        result = run_search(str(settings.data_dir), index_stamp(settings), "vraag", query, *filt, retriever)
+        result = run_search(index_source(settings), index_stamp(settings), "vraag", query, *filt, retriever)
         elapsed = time.perf_counter() - t0
     except QueryError as err:
         st.warning(str(err))
@@ -501,7 +549,7 @@ def mode_compare(retriever: Any, settings: Settings, filt: Any, filters_text: st
         st.info("Geen documenten binnen de gekozen filters.")
         return
     try:
-        result = run_search(str(settings.data_dir), index_stamp(settings), "vergelijk", query, *filt, retriever)
+        result = run_search(index_source(settings), index_stamp(settings), "vergelijk", query, *filt, retriever)
     except QueryError as err:
         st.warning(str(err))
         return
@@ -668,8 +716,10 @@ def _flash() -> None:
         (st.success if kind == "success" else st.error)(text)
 
 
-def _changed() -> None:
+def _changed(settings: Settings) -> None:
     """After a change: fresh index, fresh results, fresh sidebar counts (a new run)."""
+    if settings.qdrant_url:  # this replica sees its own write at once, not after the stamp's TTL
+        _stamp_of(settings).expire()
     get_retriever.clear()
     run_search.clear()
     run_similar.clear()
@@ -679,6 +729,11 @@ def _changed() -> None:
 
 def _errors_text(errors: list[str]) -> str:
     return "\n".join(f"- {view.esc(e)}" for e in errors)
+
+
+def search_side(settings: Settings) -> str:
+    """Where searches read the documents from, as the Documenten page names it."""
+    return f"de Qdrant-collectie {settings.qdrant_collection!r}" if settings.qdrant_url else "de index"
 
 
 def mode_documents(settings: Settings, retriever: Any) -> None:
@@ -698,6 +753,11 @@ def mode_documents(settings: Settings, retriever: Any) -> None:
     if writer is not None:
         add_form(settings, writer)
     st.subheader(f"Documenten in het corpus ({len(documents)})")
+    if settings.qdrant_url:
+        st.caption(f"Gezocht wordt in {view.esc(search_side(settings))}: elke wijziging hier wordt daar meteen "
+                   "geschreven (andere app-servers zien haar binnen enkele seconden). Het bestand en "
+                   "`manifest.toml` blijven ook in de corpusmap staan, zodat `beleidszoeker ingest && beleidszoeker "
+                   "index` de collectie altijd opnieuw kan vullen.")
     if not documents:
         st.caption("Er zijn nog geen documenten geïndexeerd.")
         return
@@ -721,8 +781,9 @@ def add_form(settings: Settings, writer: str) -> None:
     suffixes = sorted(s.lstrip(".") for s in supported_suffixes())
     st.subheader("Document toevoegen")
     st.markdown(f"Voeg een beleidsdocument toe ({', '.join(s.upper() for s in suffixes)}, maximaal "
-                f"{settings.max_file_mb:g} MB). Het wordt opgeslagen in de corpusmap, ingelezen en geïndexeerd; "
-                "daarna is het meteen doorzoekbaar. Het formulier is na elke poging weer leeg.")
+                f"{settings.max_file_mb:g} MB). Het wordt opgeslagen in de corpusmap, ingelezen en geïndexeerd "
+                f"in {view.esc(search_side(settings))}; daarna is het meteen doorzoekbaar. Het formulier is na elke "
+                "poging weer leeg.")
     v = ss().setdefault("_add_v", 0)  # a new version of the form after every attempt: all fields empty again
     with st.form(f"add-doc-{v}", clear_on_submit=True):
         # Any type is accepted here and checked below: Streamlit's own refusal is English.
@@ -749,16 +810,17 @@ def add_form(settings: Settings, writer: str) -> None:
         doc_type=doc_type, source=source,
     )
     with st.spinner("Document inlezen en indexeren… (dit kan een minuut duren)"):
-        result = add_document(new, settings, embedder=_embedder(settings), user=writer)
+        result = add_document(new, settings, embedder=_embedder(settings), user=writer,
+                              backend=write_backend(settings))
     if not result.ok:
         notes = "".join(f"\n\nLet op: {view.esc(w)}" for w in result.warnings)
         ss()["_flash"] = ("error", "Het document is niet toegevoegd:\n\n" + _errors_text(result.errors) + notes)
         st.rerun()
     ss()["_flash"] = ("success", f"**{view.esc(title.strip())}** ({view.esc(result.file)}) is toegevoegd: "
-                                 f"{count_label(result.chunks, 'passage', 'passages')}. Je kunt er nu meteen in "
-                                 "zoeken.")
+                                 f"{count_label(result.chunks, 'passage', 'passages')} in "
+                                 f"{view.esc(search_side(settings))}. Je kunt er nu meteen in zoeken.")
     ss()["edit_doc"] = result.file
-    _changed()
+    _changed(settings)
 
 
 def edit_section(settings: Settings, documents: dict[str, Document], writer: str) -> None:
@@ -790,10 +852,12 @@ def edit_section(settings: Settings, documents: dict[str, Document], writer: str
         edit = DocEdit(title, region, int(year) if year is not None else None, tuple(municipalities.split(",")),
                        doc_type, source, tuple(aliases.split(",")))
         with st.spinner("Gegevens opslaan en opnieuw indexeren…"):
-            result = actions.update_document(file, edit, settings, embedder=_embedder(settings), user=writer)
+            result = actions.update_document(file, edit, settings, embedder=_embedder(settings), user=writer,
+                                             backend=write_backend(settings))
         if result.ok:
-            ss()["_flash"] = ("success", f"De gegevens van **{view.esc(edit.title.strip())}** zijn opgeslagen.")
-            _changed()
+            ss()["_flash"] = ("success", f"De gegevens van **{view.esc(edit.title.strip())}** zijn opgeslagen "
+                                         f"in `manifest.toml` en {view.esc(search_side(settings))}.")
+            _changed(settings)
         st.error("De gegevens zijn niet opgeslagen:\n\n" + _errors_text(result.errors))
 
     with st.form(f"replace-{k}", clear_on_submit=True, border=True):
@@ -807,10 +871,12 @@ def edit_section(settings: Settings, documents: dict[str, Document], writer: str
         else:
             with st.spinner("Nieuwe versie inlezen en indexeren…"):
                 result = actions.replace_document(file, upload.name, upload.getvalue(), settings,
-                                                  embedder=_embedder(settings), user=writer)
+                                                  embedder=_embedder(settings), user=writer,
+                                                  backend=write_backend(settings))
             if result.ok:
-                ss()["_flash"] = ("success", f"**{view.esc(meta.title)}** is vervangen door {view.esc(upload.name)}.")
-                _changed()
+                ss()["_flash"] = ("success", f"**{view.esc(meta.title)}** is vervangen door {view.esc(upload.name)}; "
+                                             f"de nieuwe tekst staat in {view.esc(search_side(settings))}.")
+                _changed(settings)
             st.error("Het bestand is niet vervangen; de vorige versie blijft staan:\n\n" + _errors_text(result.errors))
 
     if ss().get("_confirm_rm") != file:
@@ -818,17 +884,20 @@ def edit_section(settings: Settings, documents: dict[str, Document], writer: str
                   on_click=lambda: ss().__setitem__("_confirm_rm", file))
         return
     st.warning(f"Weet u zeker dat u **{view.esc(meta.title)}** ({view.esc(meta.region)}) wilt verwijderen? Het "
-               "bestand, de gegevens en alle passages verdwijnen uit de corpusmap en de index.")
+               f"bestand, de gegevens en alle passages verdwijnen uit de corpusmap en "
+               f"{view.esc(search_side(settings))}.")
     with st.container(horizontal=True):
         yes = st.button("Ja, definitief verwijderen", key=f"rm_yes_{k}", type="primary")
         st.button("Annuleren", key=f"rm_no_{k}", on_click=lambda: ss().__setitem__("_confirm_rm", ""))
     if yes:
         ss()["_confirm_rm"] = ""
         with st.spinner("Document verwijderen en index bijwerken…"):
-            result = actions.remove_document(file, settings, embedder=_embedder(settings), user=writer)
+            result = actions.remove_document(file, settings, embedder=_embedder(settings), user=writer,
+                                             backend=write_backend(settings))
         if result.ok:
-            ss()["_flash"] = ("success", f"**{view.esc(meta.title)}** is verwijderd.")
-            _changed()
+            ss()["_flash"] = ("success", f"**{view.esc(meta.title)}** is verwijderd uit de corpusmap en "
+                                         f"{view.esc(search_side(settings))}.")
+            _changed(settings)
         st.error("Het document is niet verwijderd:\n\n" + _errors_text(result.errors))
 
 
@@ -853,7 +922,7 @@ def main() -> None:
     retriever, index_error = None, None
     try:
         with st.spinner("Model en index laden… (alleen de eerste keer, even geduld)"):
-            retriever = get_retriever(str(settings.data_dir), settings.model, index_stamp(settings), settings)
+            retriever = get_retriever(index_source(settings), settings.model, index_stamp(settings), settings)
     except Exception as err:  # IndexUnavailable / ModelMismatch: say what to run
         from index.errors import IndexUnavailable
 

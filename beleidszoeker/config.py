@@ -56,6 +56,11 @@ class Settings:
     qdrant_collection: str = field(
         default_factory=lambda: os.environ.get("BELEIDSZOEKER_QDRANT_COLLECTION", "beleidszoeker")
     )
+    # Seconds the app trusts the collection's version stamp before reading it again: another replica's change
+    # shows here within this time (this replica's own change at once). 0: read it on every rerun.
+    qdrant_stamp_ttl: float = field(
+        default_factory=lambda: float(os.environ.get("BELEIDSZOEKER_QDRANT_STAMP_TTL") or 5)
+    )
 
     @property
     def store_dir(self) -> Path:

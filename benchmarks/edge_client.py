@@ -130,6 +130,11 @@ class EdgeClient:
         edge_points = [qe.Point(p.id, {k: _vector(v) for k, v in (p.vector or {}).items()}, p.payload) for p in points]
         self._shard(name).update(qe.UpdateOperation.upsert_points(edge_points))
 
+    def set_payload(self, name: str, payload: dict[str, Any], points: Sequence[int], wait: bool = True) -> None:
+        import qdrant_edge as qe
+
+        self._shard(name).update(qe.UpdateOperation.set_payload(list(points), payload))
+
     def delete(self, name: str, points_selector: Any, wait: bool = True) -> None:
         import qdrant_edge as qe
 

@@ -686,6 +686,43 @@ def test_edit_replace_and_remove_a_document(xss, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_documents_page_on_qdrant_writes_into_the_collection_and_the_question_page_finds_it(xss, tmp_path,
+                                                                                             monkeypatch):
+    """A Qdrant deployment: the xss corpus's real index copied into a collection (local mode on disk) and a data
+    folder with only the chunk store. A document added on the Documenten page is written into the collection and
+    found on the question page at once; no local index is made."""
+    import shutil
+
+    from qdrant_client import QdrantClient
+
+    from index.backends.qdrant_build import copy_index
+    from index.searchindex import SearchIndex
+
+    data = DataDir(tmp_path / "corpus", tmp_path / "data")
+    shutil.copytree(xss.corpus, data.corpus)
+    shutil.copytree(xss.data / "store", data.data / "store")
+    client = QdrantClient(path=str(tmp_path / "qdrant"))
+    copy_index(SearchIndex.load(xss.data / "index"), client, "beheer")
+    client.close()
+    monkeypatch.setenv("BELEIDSZOEKER_QDRANT_URL", f"local:{tmp_path / 'qdrant'}")
+    monkeypatch.setenv("BELEIDSZOEKER_QDRANT_COLLECTION", "beheer")
+    at = _app(data, monkeypatch, modus="documenten").run()
+    assert not at.exception
+    assert any("Qdrant-collectie" in c.value and "beheer" in c.value for c in at.caption)
+    at = _fill_add(at, "zeeland.txt", ZEELAND_TEXT.encode(), "Plan Zeeland", "Zeeland", 2024)
+    assert not at.exception, at.exception
+    success = [s.value for s in at.success]
+    assert any("is toegevoegd" in s and "Qdrant-collectie" in s for s in success), [e.value for e in at.error]
+    caption = next(c.value for c in at.sidebar.caption if "index van" in c.value)
+    assert caption.startswith("2 documenten · "), caption
+    at.button_group(key="mode").set_value("vraag").run()
+    at = _ask(at, "Hoe breidt Zeeland de pleegzorg uit?")
+    assert not at.exception and "Zeeland" in _regions(_html(at))
+    assert '["zeeland.txt"]' in (data.corpus / "manifest.toml").read_text()
+    assert sorted(p.name for p in data.data.iterdir()) == ["store", "wijzigingen.log"]  # no local index
+
+
+@pytest.mark.slow
 def test_failed_reindex_changes_nothing(xss, tmp_path):
     from app.actions import DocEdit, update_document
     from beleidszoeker.config import Settings

@@ -8,8 +8,10 @@ Two collections per name:
                 fields; values are bm25s's TF/length part); payload: the chunk, its answer units, and
                 doc/region/year for the filters (payload indexes).
     NAME-docs   one point per document (its text for the context view, its metadata, its passage count
-                and per BM25 field the document frequencies of its terms), and the info point: model,
-                analysis, the compound splitter, BM25 parameters and the average field lengths the TF parts used.
+                and per BM25 field the document frequencies of its terms), the info point: model, analysis,
+                the compound splitter, BM25 parameters and the average field lengths the TF parts used, and
+                the generation point: a new unique value after every write, so readers (app replicas)
+                notice a change with one small read (`generation`) and reload.
 
 The query side reads its term statistics (vocabulary, document frequencies per field) from NAME-docs: the
 sum over documents, so an upsert or delete by document keeps them right. The idf is the query's: each
@@ -24,7 +26,9 @@ term's weight, see benchmarks/sparse_terms.py for how rare that is.)
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
+import time
 import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -35,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from beleidszoeker.config import Settings
-from beleidszoeker.records import Chunk, Document, Hit
+from beleidszoeker.records import Chunk, DocMeta, Document, Hit
 from index.analysis import CompoundSplitter, analyze
 from index.backends.base import BackendInfo, Filters, Found, PassageRecord, Span, Trace, step
 from index.errors import IndexUnavailable
@@ -45,6 +49,7 @@ from index.vector import HNSW_EF_CONSTRUCTION, HNSW_M
 SCHEMA_VERSION = 2  # 2: no Modifier.IDF (the query carries the idf), document frequencies per field
 DENSE, UNITS, BM25 = "dense", "units", "bm25"
 INFO_ID = 0
+GENERATION_ID = 2  # point_id never gives 0 and gives 1 for a zero hash; 2 is as unlikely as any other id
 _CACHE_PASSAGES = 20_000
 _FETCH_BATCH = 256
 
@@ -314,12 +319,12 @@ class QdrantBackend:
     @classmethod
     def connect(cls, settings: Settings) -> QdrantBackend:
         """The configured collection; a Dutch message when the server, the key or the collection is wrong."""
-        return cls(
-            client_for(settings),
-            settings.qdrant_collection,
-            f"Qdrant-collectie {settings.qdrant_collection!r}",
-            hnsw_ef=settings.hnsw_ef,
-        )
+        client = client_for(settings)
+        try:
+            return cls(client, settings.qdrant_collection, collection_label(settings), hnsw_ef=settings.hnsw_ef)
+        except BaseException:
+            client.close()  # local mode locks its folder until closed: a later attempt must be able to open it
+            raise
 
     @classmethod
     def create(
@@ -388,8 +393,17 @@ class QdrantBackend:
         return self._view
 
     def refresh(self) -> None:
-        """Read the documents' statistics again (after writes, or to see other workers' writes)."""
+        """Read the collection again (after writes, or to see other writers' changes: a rebuild with
+        `--opnieuw` may have changed its analysis, other writers its documents)."""
+        self.collection_info = self._read_info()
+        self._splitter = CompoundSplitter.from_dict(self.collection_info.splitter)
         self._view = None
+
+    def generation(self) -> str:
+        """The collection's version: a new value after every upsert or delete by any writer ("" for a
+        collection no writer of this version has changed yet). One small read, so readers can poll it."""
+        records = self.client.retrieve(self.docs_name, [GENERATION_ID], with_payload=True)
+        return str(records[0].payload.get("value", "")) if records else ""
 
     def info(self) -> BackendInfo:
         v, i = self.view, self.collection_info
@@ -464,7 +478,8 @@ class QdrantBackend:
         return [h for h in hits if h.chunk.id != chunk_id][:k]
 
     def upsert(self, document: Document, passages: Sequence[PassageRecord]) -> None:
-        """Replace a document's passages and record (passages first: a reader counts by the record)."""
+        """Replace a document's passages and record (passages first: a reader counts by the record), then
+        give the collection a new generation. A write cut off half-way leaves a record without a content key."""
         from qdrant_client import models
 
         from index.build import lexical_text
@@ -475,6 +490,7 @@ class QdrantBackend:
                 raise ValueError(f"passage {p.chunk.id} hoort bij {p.chunk.doc}, niet bij {file}")
             if p.vector.shape != (info.dim,):
                 raise ValueError(f"vector van {p.chunk.id} heeft vorm {p.vector.shape}, de collectie {info.dim}")
+        self._mark_incomplete(file, document.meta)
         self._delete_passages(file)
         df: dict[str, Counter[str]] = {}
         points = []
@@ -492,9 +508,18 @@ class QdrantBackend:
             points.append(models.PointStruct(id=point_id(p.chunk.id), vector=vectors, payload=_passage_payload(p)))
         for i in range(0, len(points), _FETCH_BATCH):
             self.client.upsert(self.name, points[i : i + _FETCH_BATCH], wait=True)
-        record = {
+        record = self._record(document, passages, df)
+        doc_point = models.PointStruct(id=point_id(file), vector={}, payload=record)
+        self.client.upsert(self.docs_name, [doc_point], wait=True)
+        self._changed()
+
+    @staticmethod
+    def _record(
+        document: Document, passages: Sequence[PassageRecord], df: Mapping[str, Counter[str]]
+    ) -> dict[str, Any]:
+        return {
             "kind": "document",
-            "file": file,
+            "file": document.meta.file,
             "meta": document.meta.to_dict(),
             "document": document.to_dict(),
             "passages": len(passages),
@@ -506,20 +531,76 @@ class QdrantBackend:
             "key": document_key(document, passages),
             "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        doc_point = models.PointStruct(id=point_id(file), vector={}, payload=record)
-        self.client.upsert(self.docs_name, [doc_point], wait=True)
-        self._view = None
 
     def delete(self, doc: str) -> None:
-        self._delete_passages(doc)
+        """Remove a document's passages and record (also passages a half-written upsert left), then give the
+        collection a new generation."""
         from qdrant_client import models
 
+        self._mark_incomplete(doc)
+        self._delete_passages(doc)
         self.client.delete(self.docs_name, points_selector=models.PointIdsList(points=[point_id(doc)]), wait=True)
-        self._view = None
+        self._changed()
 
     def document_keys(self) -> dict[str, str]:
         """Each stored document's content key (what `upsert` recorded), to skip unchanged documents."""
         return {p["file"]: p.get("key", "") for p in self._document_records(["file", "key"])}
+
+    def stored(self, file: str) -> tuple[Document, list[PassageRecord]] | None:
+        """A document as the collection holds it, with its passages' vectors (None: not there): what
+        an admin change reads first, to write it back when the change fails half-way."""
+        from qdrant_client import models
+
+        try:
+            document = self._document(file)
+        except KeyError:
+            return None
+        dim, passages = self.collection_info.dim, []
+        flt = models.Filter(must=[models.FieldCondition(key="doc", match=models.MatchValue(value=file))])
+        offset = None
+        while True:
+            points, offset = self.client.scroll(
+                self.name, scroll_filter=flt, limit=_FETCH_BATCH, offset=offset, with_payload=True,
+                with_vectors=[DENSE, UNITS],
+            )
+            for p in points:
+                vec = p.vector or {}
+                units = vec.get(UNITS)
+                passages.append(PassageRecord(
+                    Chunk.from_dict(p.payload["chunk"]),
+                    np.asarray(vec[DENSE], dtype=np.float32),
+                    [(int(s), int(e)) for s, e in p.payload.get("units", [])],
+                    np.asarray(units, dtype=np.float32).reshape(-1, dim) if units else np.empty((0, dim), np.float32),
+                ))
+            if offset is None:
+                break
+        passages.sort(key=lambda r: (r.chunk.start, r.chunk.end, r.chunk.id))
+        return document, passages
+
+    # ---- writing ------------------------------------------------------------------------------
+
+    def _mark_incomplete(self, file: str, meta: DocMeta | None = None) -> None:
+        """Before a document's passages change, its record stops claiming the old content key, so a write that
+        fails half-way never looks unchanged to `beleidszoeker index`, which then writes it again. A document
+        not yet in the collection (`meta` given) gets a record without text or passages, so `index` also
+        deletes half-written passages of a document that is gone from the corpus."""
+        from qdrant_client import models
+
+        pid = point_id(file)
+        if self.client.retrieve(self.docs_name, [pid], with_payload=False):
+            self.client.set_payload(self.docs_name, {"key": ""}, points=[pid], wait=True)
+        elif meta is not None:
+            record = {**self._record(Document(meta, ""), [], {}), "key": ""}
+            self.client.upsert(self.docs_name, [models.PointStruct(id=pid, vector={}, payload=record)], wait=True)
+
+    def _changed(self) -> None:
+        """A new generation (time and chance: unique across writers) tells readers to reload."""
+        from qdrant_client import models
+
+        value = f"{time.time_ns()}-{secrets.token_hex(4)}"
+        point = models.PointStruct(id=GENERATION_ID, vector={}, payload={"kind": "generation", "value": value})
+        self.client.upsert(self.docs_name, [point], wait=True)
+        self._view = None
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -618,6 +699,11 @@ def _filter(filters: Filters) -> Any:
 
 def _exists(client: Any, name: str) -> bool:
     return bool(client.collection_exists(name))
+
+
+def collection_label(settings: Settings) -> str:
+    """How messages name the configured collection."""
+    return f"Qdrant-collectie {settings.qdrant_collection!r}"
 
 
 def client_for(settings: Settings) -> Any:

@@ -136,24 +136,14 @@ def _sync(
     client: Any, settings: Settings, store: Any, files: list[str], chunks: list[Chunk], part: Part, rebuild: bool,
     embedder: Any, progress: bool, started: float,
 ) -> QdrantReport:
-    from index.answer import answer_units
-    from index.build import _embed_cached, _load_cached_vectors, embed_key, lexical_text
-    from ingest.chunk import split_sentences
+    from index.build import _load_cached_vectors
 
     name = settings.qdrant_collection
     if rebuild:
         for n in (name, f"{name}-docs"):
             if client.collection_exists(n):
                 client.delete_collection(n)
-    if not client.collection_exists(name) or not client.collection_exists(f"{name}-docs"):
-        if not chunks:
-            raise IndexUnavailable("Geen passages om een nieuwe Qdrant-collectie mee te beginnen.")
-        info = new_collection_info(embedder.model_id, embedder.dim, [lexical_text(c) for c in chunks])
-        backend = QdrantBackend.create(client, name, info)
-    else:
-        backend = QdrantBackend(client, name, f"Qdrant-collectie {name!r}")
-    check_compatible(backend.info(), embedder.model_id, ANALYSIS_ID)
-
+    backend = writable_collection(client, name, chunks, embedder)
     stored = backend.document_keys()
     cached = _load_cached_vectors(settings.index_dir, embedder.model_id)  # a local index's vectors, if any
     written = unchanged = passages = embedded = 0
@@ -163,14 +153,9 @@ def _sync(
         if stored.get(file) == document_key(document, placeholder):
             unchanged += 1
             continue
-        units = [answer_units(c.text, split_sentences) for c in doc_chunks]
-        unit_texts = [c.text[s:e] for c, spans in zip(doc_chunks, units, strict=True) for s, e in spans]
-        keys = [embed_key(embedder.model_id, c.embed_text) for c in doc_chunks]
-        unit_keys = [embed_key(embedder.model_id, "unit:" + t) for t in unit_texts]
-        vectors, n1 = _embed_cached(embedder, [c.embed_text for c in doc_chunks], keys, cached, False, "passages")
-        unit_vectors, n2 = _embed_cached(embedder, unit_texts, unit_keys, cached, False, "zinnen")
-        backend.upsert(document, records_for(doc_chunks, units, vectors, unit_vectors))
-        written, passages, embedded = written + 1, passages + len(doc_chunks), embedded + n1 + n2
+        records, fresh = embed_document(doc_chunks, embedder, cached)
+        backend.upsert(document, records)
+        written, passages, embedded = written + 1, passages + len(doc_chunks), embedded + fresh
         if progress:
             print(f"  {file}: {len(doc_chunks)} passages", flush=True)
     gone = [f for f in stored if f in part and f not in store.documents]
@@ -179,6 +164,88 @@ def _sync(
     return QdrantReport(
         len(files), written, unchanged, len(gone), passages, embedded, time.perf_counter() - started, name
     )
+
+
+def writable_collection(client: Any, name: str, chunks: Sequence[Chunk], embedder: Any) -> QdrantBackend:
+    """The collection to write into, created (its analysis learned from `chunks`) when it does not exist yet;
+    refused when it was built with another model or analysis."""
+    from index.build import lexical_text
+
+    if not client.collection_exists(name) or not client.collection_exists(f"{name}-docs"):
+        if not chunks:
+            raise IndexUnavailable("Geen passages om een nieuwe Qdrant-collectie mee te beginnen.")
+        info = new_collection_info(embedder.model_id, embedder.dim, [lexical_text(c) for c in chunks])
+        backend = QdrantBackend.create(client, name, info)
+    else:
+        backend = QdrantBackend(client, name, f"Qdrant-collectie {name!r}")
+    check_compatible(backend.info(), embedder.model_id, ANALYSIS_ID)
+    return backend
+
+
+def embed_document(
+    chunks: Sequence[Chunk], embedder: Any, cached: dict[str, np.ndarray]
+) -> tuple[list[PassageRecord], int]:
+    """A document's passages with their answer units and vectors, embedding only texts `cached` lacks;
+    returns the records and how many texts were embedded."""
+    from index.answer import answer_units
+    from index.build import _embed_cached, embed_key
+    from ingest.chunk import split_sentences
+
+    units = [answer_units(c.text, split_sentences) for c in chunks]
+    unit_texts = [c.text[s:e] for c, spans in zip(chunks, units, strict=True) for s, e in spans]
+    keys = [embed_key(embedder.model_id, c.embed_text) for c in chunks]
+    unit_keys = [embed_key(embedder.model_id, "unit:" + t) for t in unit_texts]
+    vectors, n1 = _embed_cached(embedder, [c.embed_text for c in chunks], keys, cached, False, "passages")
+    unit_vectors, n2 = _embed_cached(embedder, unit_texts, unit_keys, cached, False, "zinnen")
+    return records_for(chunks, units, vectors, unit_vectors), n1 + n2
+
+
+def known_vectors(passages: Sequence[PassageRecord], model_id: str) -> dict[str, np.ndarray]:
+    """Stored passages' vectors by text key (as `embed_document` looks them up): a document written again
+    with new metadata or a few changed passages embeds only what changed."""
+    from index.build import embed_key
+
+    out: dict[str, np.ndarray] = {}
+    for p in passages:
+        out[embed_key(model_id, p.chunk.embed_text)] = p.vector
+        for (s, e), v in zip(p.units, p.unit_vectors, strict=True):
+            out[embed_key(model_id, "unit:" + p.chunk.text[s:e])] = v
+    return out
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """One document as the collection held it before a change (`document` None: it was not there), so a
+    change that fails half-way can be undone by writing it back, without embedding anything again."""
+
+    file: str
+    document: Document | None
+    passages: tuple[PassageRecord, ...] = ()
+
+    @classmethod
+    def read(cls, backend: QdrantBackend, file: str) -> DocumentState:
+        found = backend.stored(file)
+        return cls(file, None) if found is None else cls(file, found[0], tuple(found[1]))
+
+    def restore(self, backend: QdrantBackend) -> None:
+        if self.document is None:
+            backend.delete(self.file)
+        else:
+            backend.upsert(self.document, self.passages)
+
+
+def sync_document(
+    backend: QdrantBackend, store: Any, file: str, embedder: Any, cached: dict[str, np.ndarray] | None = None
+) -> int:
+    """Make the collection hold `file` as the chunk store has it: its passages written (only texts not in
+    `cached` embedded), or the document deleted when the store no longer has it. Returns the passages written."""
+    if file not in store.documents:
+        backend.delete(file)
+        return 0
+    chunks = store.chunks.get(file, [])
+    records, _ = embed_document(chunks, embedder, cached or {})
+    backend.upsert(store.documents[file], records)
+    return len(records)
 
 
 def copy_index(index: Any, client: Any, name: str) -> QdrantBackend:

@@ -77,15 +77,21 @@ class HybridRetriever:
 
     @classmethod
     def load(
-        cls, settings: Settings, embedder: Embedder | None = None, params: RetrievalParams | None = None
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        params: RetrievalParams | None = None,
+        *,
+        backend: SearchBackend | None = None,
     ) -> HybridRetriever:
         """The configured backend (the index under data/, or the Qdrant collection when
-        BELEIDSZOEKER_QDRANT_URL is set), refused when built with another model or analysis."""
+        BELEIDSZOEKER_QDRANT_URL is set), refused when built with another model or analysis.
+        `backend`: one already open (the app keeps one Qdrant client per process)."""
         from index.backends.open import open_backend
         from index.embedding import Embedder as ModelEmbedder
         from index.lexical import ANALYSIS_ID
 
-        backend = open_backend(settings)
+        backend = backend if backend is not None else open_backend(settings)
         model: Embedder = embedder if embedder is not None else ModelEmbedder(settings)
         check_compatible(backend.info(), model.model_id, ANALYSIS_ID)
         return cls(backend, model, params)
