@@ -1,6 +1,6 @@
-"""The backend benchmark's own pieces, on the real components (bm25s, FAISS, the qdrant-edge engine):
-the BM25-as-sparse-vector encoding, the passage selection, and that the engine's candidate stage
-returns what the embedded backend returns, so the benchmark compares like with like."""
+"""The backend benchmark's own pieces, on the real components (bm25s, FAISS, the qdrant-edge engine): the
+passage selection, and that QdrantBackend on the engine, as the benchmark builds it, returns the embedded
+backend's candidates, so the benchmark compares like with like."""
 
 import json
 import random
@@ -25,7 +25,7 @@ def _texts(n: int, seed: int = 3) -> list[str]:
 
 def _chunk(i: int, doc: str, text: str, region: str = "onbekend") -> Chunk:
     return Chunk(
-        id=f"{i:016x}",
+        id=f"{i + 1000:016x}",  # point_id maps ids 0 and 1 both to 1
         doc=doc,
         title=doc,
         region=region,
@@ -38,24 +38,6 @@ def _chunk(i: int, doc: str, text: str, region: str = "onbekend") -> Chunk:
         text=text,
         embed_text=text,
     )
-
-
-def test_bm25_as_sparse_vectors_gives_bm25s_scores():
-    from benchmarks.bench_backends import bm25_sparse, query_sparse
-    from index.lexical import LexicalIndex
-
-    texts = _texts(120)
-    lexical = LexicalIndex.build([str(i) for i in range(len(texts))], texts)
-    sparse, dim = bm25_sparse(lexical)
-    matrix = np.zeros((len(texts), dim), dtype=np.float64)
-    for row, (idx, val) in enumerate(sparse):
-        matrix[row, idx] = val
-    for query in ("jeugdhulp bij de gemeente", "bezwaar tegen een beschikking binnen de termijn", "aanbieders", "xyz"):
-        idx, val = query_sparse(lexical, query)
-        q = np.zeros(dim)
-        q[idx] = val
-        np.testing.assert_allclose(matrix @ q, lexical.scores(query), rtol=1e-5, atol=1e-6)
-    assert np.count_nonzero(lexical.scores("aanbieders")) > 0  # a compound part is found via the parts field
 
 
 def _document_record(file: str) -> dict:
@@ -129,8 +111,8 @@ def _same_found(a, b, n: int) -> None:
             assert mine[row][1] <= cut + 1e-5, row
 
 
-def test_engine_candidates_equal_the_embedded_backend(tmp_path):
-    from benchmarks.bench_backends import EdgeShard, bm25_sparse, build_embedded
+def test_qdrant_on_the_engine_finds_what_the_embedded_backend_finds(tmp_path):
+    from benchmarks.bench_backends import COLLECTION, build_embedded, build_qdrant, dense_search
     from index.backends.base import Filters
     from index.backends.embedded import EmbeddedBackend
     from index.searchindex import SearchIndex
@@ -138,8 +120,8 @@ def test_engine_candidates_equal_the_embedded_backend(tmp_path):
     ps = _passage_set(300)
     build_embedded(ps, tmp_path / "index")
     embedded = EmbeddedBackend(SearchIndex.load(tmp_path / "index"))
-    edge = EdgeShard(tmp_path / "shard", embedded)
-    edge.build(ps.vectors, bm25_sparse(embedded.view.lexical)[0], ps.chunks)
+    qdrant, client, built = build_qdrant(embedded.index, tmp_path / "qdrant")
+    assert client.shards[COLLECTION].info().points_count == 300 and built.disk
     rng = np.random.default_rng(1)
     try:
         for words, filters in (
@@ -151,12 +133,18 @@ def test_engine_candidates_equal_the_embedded_backend(tmp_path):
             q = rng.standard_normal(ps.vectors.shape[1]).astype(np.float32)
             q /= np.linalg.norm(q)
             a = embedded.candidates(q, words, filters, 20)
-            b = edge.candidates(q, words, filters, 20)
+            b = qdrant.candidates(q, words, filters, 20)
             assert len(a.rows) > 0
-            allowed = embedded.mask(filters)
-            assert allowed is None or allowed[b.rows].all()
-            _same_found(a, b, 20)
-            top_dense = set(np.argsort(-(ps.vectors @ q))[:20].tolist()) if filters.empty else set()
-            assert top_dense <= set(b.rows.tolist())
+            chunks = [qdrant.view.chunks[int(r)] for r in b.rows]
+            assert all(not filters.regions or c.region in filters.regions for c in chunks)
+            assert all(not filters.docs or c.doc in filters.docs for c in chunks)
+            rows_of = {c.id: r for r, c in enumerate(embedded.index.chunks)}
+            mapped = type(b)(np.array([rows_of[c.id] for c in chunks], dtype=np.int64), b.dense, b.lexical)
+            _same_found(a, mapped, 20)
+            top_dense = np.argsort(-(ps.vectors @ q))[:20]
+            if filters.empty:
+                assert {embedded.index.chunks[r].id for r in top_dense} <= {c.id for c in chunks}
+                found = dense_search(qdrant, q, 20, 1024)
+                assert {qdrant.view.chunks[r].id for r in found} == {embedded.index.chunks[r].id for r in top_dense}
     finally:
-        edge.close()
+        client.close()
