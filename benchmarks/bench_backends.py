@@ -225,6 +225,11 @@ def build_qdrant(index: Any, dest: Path) -> tuple[Any, Any, Build]:
     return backend, client, Build(seconds, rss_mb() - before, shard_disk(dest / COLLECTION))
 
 
+def shard_line(shard: Any) -> str:
+    i = shard.info()
+    return f"{i.points_count} points, {i.indexed_vectors_count} indexed vectors, {i.segments_count} segments"
+
+
 def int8_shard(path: Path, vectors: np.ndarray) -> tuple[Any, dict[str, float]]:
     """A dense-only shard with scalar int8 quantization (quantile 0.99, in RAM; originals on disk)."""
     import qdrant_edge as qe
@@ -413,7 +418,8 @@ def faiss_graph_bytes(index: Any) -> int:
     return int(hnsw.neighbors.size() * 4 + hnsw.levels.size() * 4 + hnsw.offsets.size() * 8)
 
 
-def bench_recall(report: Report, truth: Truth, faiss_index: Any, qdrant: Any) -> None:
+def bench_recall(report: Report, truth: Truth, faiss_index: Any, qdrant: Any, row_of: dict[int, int]) -> None:
+    """`row_of`: the collection's point ids as rows of the vectors (the exact search's numbering)."""
     import faiss
 
     hnsw = faiss.downcast_index(faiss_index)
@@ -426,9 +432,9 @@ def bench_recall(report: Report, truth: Truth, faiss_index: Any, qdrant: Any) ->
             t, (_, ids) = timed(lambda q=q: hnsw.search(q[None, :], K_CANDIDATES))
             f_lat.append(t)
             f_found.append(ids[0].tolist())
-            t, rows = timed(lambda q=q, ef=ef: dense_search(qdrant, q, K_CANDIDATES, ef))
+            t, points = timed(lambda q=q, ef=ef: dense_search(qdrant, q, K_CANDIDATES, ef))
             e_lat.append(t)
-            e_found.append(rows)
+            e_found.append([row_of[p] for p in points])
         for k in (10, K_CANDIDATES):
             rf, re_ = recall_at(f_found, truth, k), recall_at(e_found, truth, k)
             report.add(
@@ -532,6 +538,7 @@ def bench_concurrency(report: Report, retrievers: dict[str, Any], qs: list[str],
 def run(report: Report, cache: Path = DEFAULT_CACHE, *, n: int | None = None, quick: bool = False) -> None:
     from beleidszoeker.config import Settings, limit_native_threads
     from index.backends.embedded import EmbeddedBackend
+    from index.backends.qdrant import point_id
     from index.embedding import Embedder
     from index.search.retriever import HybridRetriever
     from index.searchindex import SearchIndex
@@ -572,7 +579,8 @@ def run(report: Report, cache: Path = DEFAULT_CACHE, *, n: int | None = None, qu
             report.add(
                 SECTION,
                 "build: Qdrant (QdrantBackend on the real engine in process)",
-                ", ".join(f"{k} {fmt_s(v)}" for k, v in qd.seconds.items()) + f"; {client.shards[COLLECTION].info()}",
+                ", ".join(f"{k} {fmt_s(v)}" for k, v in qd.seconds.items())
+                + f"; {shard_line(client.shards[COLLECTION])}",
                 "",
                 f"index.backends.qdrant_build.copy_index into benchmarks.edge_client.EdgeClient (qdrant-edge-py), "
                 f"then optimize; 1 indexing thread; M {HNSW_M}, ef_construct {HNSW_EF_CONSTRUCTION}",
@@ -613,7 +621,8 @@ def run(report: Report, cache: Path = DEFAULT_CACHE, *, n: int | None = None, qu
             retr = {"embedded": HybridRetriever(embedded, embedder), "qdrant": HybridRetriever(qdrant, embedder)}
             words = [retr["embedded"].prepare(q).words for q in qs]
             truth = exact_neighbours(ps.vectors, qv)
-            bench_recall(report, truth, index.vectors.index, qdrant)
+            row_of = {point_id(c.id): row for row, c in enumerate(index.chunks)}
+            bench_recall(report, truth, index.vectors.index, qdrant, row_of)
             qdrant.refresh()  # an empty passage cache: the candidate stage fetches each question's passages
             bench_candidates(report, {"embedded": embedded, "qdrant": qdrant}, qv, words)
             qdrant.refresh()
