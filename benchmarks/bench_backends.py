@@ -618,7 +618,19 @@ def run(report: Report, cache: Path = DEFAULT_CACHE, *, n: int | None = None, qu
             )
             embedder = Embedder(Settings())
             qv = embedder.embed_queries(qs)
-            retr = {"embedded": HybridRetriever(embedded, embedder), "qdrant": HybridRetriever(qdrant, embedder)}
+            t_emb, retr_emb = timed(lambda: HybridRetriever(embedded, embedder))
+            qdrant.refresh()
+            t_qd, retr_qd = timed(lambda: HybridRetriever(qdrant, embedder))
+            report.add(
+                SECTION,
+                "replica start: the retriever over a loaded index / a connected collection",
+                f"embedded {fmt_s(t_emb)}; Qdrant {fmt_s(t_qd)} (documents' records and term statistics, region names, "
+                "the corpus mean vector, read from the collection)",
+                "",
+                "HybridRetriever(backend, embedder) after QdrantBackend.refresh(): what an app replica does at start "
+                "and after every change to the collection",
+            )
+            retr = {"embedded": retr_emb, "qdrant": retr_qd}
             words = [retr["embedded"].prepare(q).words for q in qs]
             truth = exact_neighbours(ps.vectors, qv)
             row_of = {point_id(c.id): row for row, c in enumerate(index.chunks)}

@@ -11,8 +11,8 @@ prefixes of the store, fits Heaps' law V = K * n^beta on those prefixes, and ext
 and the expected colliding pairs (V^2 / 2^33) to 10^6 and 10^8 passages.
 
 It also measures what a reader of a collection pays for the per-document term statistics
-(`QdrantBackend._load_view` sums every document's `df` record): the JSON bytes of those records and
-the time to sum them in memory (network transfer not included).
+(`QdrantBackend._load_view` sums every document's `df` record, per BM25 field): the JSON bytes of those
+records and the time to parse and sum them in memory (network transfer not included).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def main() -> None:
           f"{time.perf_counter() - started:.0f} s", flush=True)
 
     terms: set[tuple[str, str]] = set()
-    doc_df: dict[str, Counter[str]] = {}
+    doc_df: dict[str, dict[str, Counter[str]]] = {}
     rows = []
     next_step = iter(steps)
     target = next(next_step)
@@ -71,7 +71,9 @@ def main() -> None:
         fields = field_terms(analyze(text, split_compounds=params.split_compounds, splitter=splitter), params)
         for name, field in fields.items():
             terms.update((name, t) for t in field)
-        doc_df.setdefault(chunk.doc, Counter()).update(set(fields.get("parts", fields["words"])))
+        per_field = doc_df.setdefault(chunk.doc, {})
+        for name, field in fields.items():
+            per_field.setdefault(name, Counter()).update(set(field))
         if n == target:
             by_index: dict[int, int] = Counter(term_index(f, t) for f, t in terms)
             pairs = sum(c * (c - 1) // 2 for c in by_index.values() if c > 1)
@@ -93,15 +95,18 @@ def main() -> None:
         print(f"| 10^{round(math.log10(n))} (extrapolated) | {v:,.0f} | {pairs_f:,.0f} | {2 * pairs_f:,.0f} | "
               f"{2 * pairs_f / v:.3%} |")
 
-    records = [json.dumps(dict(df)) for df in doc_df.values()]
+    records = [json.dumps({name: dict(c) for name, c in df.items()}) for df in doc_df.values()]
     started = time.perf_counter()
-    total: Counter[str] = Counter()
+    total: dict[str, Counter[str]] = {}
     for r in records:
-        total.update(json.loads(r))
+        for name, counts in json.loads(r).items():
+            total.setdefault(name, Counter()).update(counts)
     seconds = time.perf_counter() - started
     size = sum(len(r) for r in records)
-    print(f"\nPer-document term statistics ({len(records):,} documents): {size / 1e6:.1f} MB of JSON, "
-          f"{sum(len(d) for d in doc_df.values()):,} entries, {len(total):,} distinct terms; "
+    entries = sum(len(c) for df in doc_df.values() for c in df.values())
+    print(f"\nPer-document term statistics, both BM25 fields as the collection's records hold them "
+          f"({len(records):,} documents): {size / 1e6:.1f} MB of JSON, {entries:,} entries, "
+          f"{sum(len(c) for c in total.values()):,} distinct (field, term) pairs; "
           f"parsing and summing them in memory {seconds:.2f} s "
           f"({size / len(chunks):.0f} bytes and {seconds / len(chunks) * 1e6:.1f} us per passage)")
 
