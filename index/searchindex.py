@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,12 @@ class SearchIndex:
 
     def passage_vector(self, row: int) -> np.ndarray:
         return np.asarray(self.embeddings[row], dtype=np.float32)
+
+    def lowercase_uses(self, words: Set[str]) -> set[str]:
+        """Which of `words` a document writes in lower case (region names that are common words too)."""
+        from index.search.mentions import lowercase_uses
+
+        return lowercase_uses((d.text for d in self.documents.values()), words)
 
     def passages_per_document(self) -> dict[str, int]:
         counts: dict[str, int] = {}

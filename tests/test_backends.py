@@ -4,6 +4,7 @@ delete and re-upsert, the lexical statistics, refusals. The engine itself: test_
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -146,7 +147,13 @@ def test_passages_documents_and_units_come_from_the_collection(both):
         assert view.row_of[c.id] == int(r)
         np.testing.assert_array_equal(view.unit_vectors(int(r)), index.unit_vectors(row))
     assert list(view.documents) == sorted(index.documents)
-    assert all(view.documents[f] == index.documents[f] for f in index.documents)
+    assert [view.documents[f].meta for f in view.documents] == [index.documents[f].meta for f in view.documents]
+    assert not view.documents._cache  # listing and naming documents fetched no document
+    assert all(view.documents[f].to_dict() == index.documents[f].to_dict() for f in index.documents)
+    words = {"jeugdhulp", "twente", "best", "gemeenten", "drenthe", "onbekendwoord"}
+    in_lower_case = {w for w in words if any(re.search(rf"(?<!\w){w}(?!\w)", d.text) for d in index.documents.values())}
+    assert "jeugdhulp" in in_lower_case and "twente" not in in_lower_case
+    assert view.lowercase_uses(words) == index.lowercase_uses(words) == in_lower_case
     with pytest.raises(KeyError):
         view.row_of["0123456789abcdef"]
 

@@ -8,7 +8,7 @@ any backend: they read the view (rows, passages, answer units, unit vectors, doc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -125,6 +125,11 @@ class PassageView(Protocol):
         ...
 
     def passages_per_document(self) -> dict[str, int]: ...
+
+    def lowercase_uses(self, words: Set[str]) -> set[str]:
+        """Which of `words` some document writes in lower case (so a region name that is a common word
+        too, such as Best, counts in a question only with a capital), without reading every text."""
+        ...
 
 
 class SearchBackend(Protocol):

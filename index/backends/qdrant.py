@@ -31,24 +31,27 @@ import threading
 import time
 import warnings
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from beleidszoeker.config import Settings
-from beleidszoeker.records import Chunk, DocMeta, Document, Hit
+from beleidszoeker.records import Chunk, DocMeta, Document, Hit, PageSpan
 from index.analysis import CompoundSplitter, analyze
 from index.backends.base import BackendInfo, Filters, Found, PassageRecord, Span, Trace, step
 from index.errors import IndexUnavailable
 from index.lexical import BM25Params, field_terms, known_query_tokens, lucene_idf
+from index.search.mentions import lowercase_words
 from index.vector import HNSW_EF_CONSTRUCTION, HNSW_M
 
 SCHEMA_VERSION = 2  # 2: no Modifier.IDF (the query carries the idf), document frequencies per field
 DENSE, UNITS, BM25 = "dense", "units", "bm25"
 INFO_ID = 0
+LOWERCASE_WORDS = "lowercase_words"
 GENERATION_ID = 2  # point_id never gives 0 and gives 1 for a zero hash; 2 is as unlikely as any other id
 _CACHE_PASSAGES = 20_000
 _FETCH_BATCH = 256
@@ -242,17 +245,43 @@ class _RowOf(Mapping[str, int]):
         return self._count
 
 
+class _StoredDocument(Document):
+    """A document of the collection as its view lists it: the metadata came with the view's records; the
+    text and pages are fetched when first read (the context view, an answer's page). So listing, filtering
+    and naming documents (the sidebar, region names in questions) fetches nothing, however many there are."""
+
+    def __init__(self, meta: DocMeta, fetch: Callable[[], Document]) -> None:
+        self.meta = meta
+        self._fetch = fetch
+
+    @property
+    def text(self) -> str:  # type: ignore[override]
+        return self._fetch().text
+
+    @property
+    def pages(self) -> tuple[PageSpan, ...]:  # type: ignore[override]
+        return self._fetch().pages
+
+    @property
+    def sha256(self) -> str:  # type: ignore[override]
+        return self._fetch().sha256
+
+
 class _Documents(Mapping[str, Document]):
-    """The collection's documents: metadata loaded once, texts fetched when shown (a small cache)."""
+    """The collection's documents: metadata loaded with the view, texts fetched when read (a small cache)."""
 
     def __init__(self, backend: QdrantBackend, metas: dict[str, dict[str, Any]]) -> None:
         self._backend, self._metas = backend, metas
+        self._listed = {
+            f: _StoredDocument(DocMeta.from_dict(m["meta"]), partial(self._full, f)) for f, m in metas.items()
+        }
         self._cache: OrderedDict[str, Document] = OrderedDict()
         self._lock = threading.Lock()
 
     def __getitem__(self, file: str) -> Document:
-        if file not in self._metas:
-            raise KeyError(file)
+        return self._listed[file]
+
+    def _full(self, file: str) -> Document:
         with self._lock:
             doc = self._cache.get(file)
         if doc is None:
@@ -301,6 +330,9 @@ class QdrantView:
 
     def passages_per_document(self) -> dict[str, int]:
         return {f: int(m.get("passages", 0)) for f, m in self.documents._metas.items()}
+
+    def lowercase_uses(self, words: Set[str]) -> set[str]:
+        return self.backend.lowercase_uses(words)
 
 
 class QdrantBackend:
@@ -358,7 +390,8 @@ class QdrantBackend:
             client.create_collection(f"{name}-docs", vectors_config={})
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", "Payload indexes have no effect")
-                client.create_payload_index(f"{name}-docs", "kind", field_schema=models.PayloadSchemaType.KEYWORD)
+                for key in ("kind", LOWERCASE_WORDS):
+                    client.create_payload_index(f"{name}-docs", key, field_schema=models.PayloadSchemaType.KEYWORD)
             client.upsert(
                 f"{name}-docs", [models.PointStruct(id=INFO_ID, vector={}, payload=info.to_payload())], wait=True
             )
@@ -530,6 +563,8 @@ class QdrantBackend:
             else [],
             "key": document_key(document, passages),
             "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            # Indexed, never read back whole: which region names are common words too (`lowercase_uses`).
+            LOWERCASE_WORDS: sorted(lowercase_words(document.text)),
         }
 
     def delete(self, doc: str) -> None:
@@ -541,6 +576,18 @@ class QdrantBackend:
         self._delete_passages(doc)
         self.client.delete(self.docs_name, points_selector=models.PointIdsList(points=[point_id(doc)]), wait=True)
         self._changed()
+
+    def lowercase_uses(self, words: Set[str]) -> set[str]:
+        """Which of `words` some document writes in lower case: one exact count per word on the documents'
+        indexed word lists, so no document text is read (the embedded view scans its texts instead)."""
+        from qdrant_client import models
+
+        found = set()
+        for word in sorted(words):
+            flt = models.Filter(must=[models.FieldCondition(key=LOWERCASE_WORDS, match=models.MatchValue(value=word))])
+            if self.client.count(self.docs_name, count_filter=flt, exact=True).count:
+                found.add(word)
+        return found
 
     def document_keys(self) -> dict[str, str]:
         """Each stored document's content key (what `upsert` recorded), to skip unchanged documents."""

@@ -12,7 +12,7 @@ document's title (`strip_title_words`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 
 from beleidszoeker.records import DocMeta
@@ -63,19 +63,28 @@ def name_forms(name: Words) -> list[Words]:
     return [name, *((*name[:-1], stem + ending) for ending in ("s", "se"))]
 
 
-def alias_table(metas: Iterable[DocMeta], texts: Iterable[str]) -> dict[str, list[Alias]]:
-    """`alias_words` for a corpus: one-word names that its `texts` also use in lower case need a capital."""
+def alias_table(metas: Iterable[DocMeta], used_in_lower_case: Callable[[Set[str]], Set[str]]) -> dict[str, list[Alias]]:
+    """`alias_words` for a corpus: one-word names that its documents also use in lower case need a capital.
+    `used_in_lower_case(words)` says which (the passage view's `lowercase_uses`)."""
     metas = list(metas)
     one_word = {name for meta in metas for name in aliases(meta) if len(_WORD.findall(name)) == 1}
-    return alias_words(metas, lowercase_uses(texts, one_word))
+    return alias_words(metas, used_in_lower_case(one_word) if one_word else set())
+
+
+def lowercase_words(text: str) -> set[str]:
+    """The words `text` writes in lower case: what a name must be among to be a common word too. A backend
+    can keep this per document instead of scanning texts (index/backends/qdrant.py)."""
+    return {w for w in _WORD.findall(text) if w.islower()}
 
 
 def lowercase_uses(texts: Iterable[str], candidates: Set[str]) -> set[str]:
     """The candidate words that occur written in lower case in `texts` (so: also common words)."""
     if not candidates:
         return set()
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(candidates)) + r")(?!\w)")
-    return {m.group(1) for text in texts for m in pattern.finditer(text)}
+    found: set[str] = set()
+    for text in texts:
+        found |= candidates & lowercase_words(text)
+    return found
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ class HybridRetriever:
         self.trace = trace
         self.terms = Terms(self.index.lexical)
         docs = self.index.documents.values()
-        self._aliases = alias_table([d.meta for d in docs], (d.text for d in docs))
+        self._aliases = alias_table([d.meta for d in docs], self.index.lowercase_uses)
         # Section paths need every passage: the embedded view holds them; a Qdrant view fetches
         # passages per candidate, so there the answer keeps its passage's section. The corpus mean
         # vector comes from the embedded vectors, or from a collection's summed document vectors.
