@@ -21,7 +21,7 @@ import streamlit as st  # noqa: E402
 
 from app import actions, auth, view  # noqa: E402
 from app.actions import DocEdit, NewDocument, add_document, source_path, supported_suffixes  # noqa: E402
-from app.freshness import TimedValue  # noqa: E402
+from app.freshness import Reloading, TimedValue  # noqa: E402
 from beleidszoeker.config import Settings, get_settings, limit_native_threads  # noqa: E402
 from beleidszoeker.display import clean_document, count_label  # noqa: E402
 from beleidszoeker.records import Document, Hit, SearchResult  # noqa: E402
@@ -175,7 +175,7 @@ def get_backend(url: str, collection: str, _settings: Settings) -> Any:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def collection_stamp(url: str, collection: str, ttl: float, _settings: Settings) -> TimedValue:
     """The collection's version stamp, read at most every `ttl` seconds (BELEIDSZOEKER_QDRANT_STAMP_TTL)."""
-    return TimedValue(lambda: get_backend(url, collection, _settings).generation(), ttl)
+    return TimedValue(get_backend(url, collection, _settings).generation, ttl)
 
 
 def _stamp_of(settings: Settings) -> TimedValue:
@@ -183,15 +183,32 @@ def _stamp_of(settings: Settings) -> TimedValue:
 
 
 def index_stamp(settings: Settings) -> str:
-    """Changes whenever the index is rebuilt (by the app or by `beleidszoeker index`), or, on Qdrant, whenever
-    any writer changes the collection (this app, another replica, an index worker): then the retriever is
-    loaded again and cached results are dropped."""
-    if settings.qdrant_url:
-        return "qdrant:" + _stamp_of(settings).get()
+    """The version of the index (or collection) the retriever of this run serves, which every cached result
+    is keyed by: the local index's build time, or the collection's stamp the served view was read at
+    (`current_retriever` sets it once per run, so one run never mixes two versions)."""
+    return str(ss().get("_stamp", "0"))
+
+
+def _local_stamp(settings: Settings) -> str:
+    """Changes whenever the local index is rebuilt (by the app or by `beleidszoeker index`)."""
     try:
         return str((settings.index_dir / "manifest.json").stat().st_mtime_ns)
     except OSError:
         return "0"
+
+
+def current_retriever(settings: Settings) -> Any:
+    """The retriever for this run, and its version as `index_stamp`. On Qdrant, when any writer (this app,
+    another replica, an index worker) changed the collection, a new retriever is built in the background
+    while this one keeps answering (`Reloading`); the local index is loaded again when it was rebuilt."""
+    if settings.qdrant_url:
+        stamp, retriever = qdrant_retriever(index_source(settings), settings.model, settings).get()
+        stamp = "qdrant:" + stamp
+    else:
+        stamp = _local_stamp(settings)
+        retriever = get_retriever(index_source(settings), settings.model, stamp, settings)
+    ss()["_stamp"] = stamp
+    return retriever
 
 
 def write_backend(settings: Settings) -> Any:
@@ -209,17 +226,31 @@ def write_backend(settings: Settings) -> Any:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def get_retriever(source: str, model: str, stamp: str, _settings: Settings) -> Any:
-    """Index (or collection) and model, loaded once per server process and index version; shared read-only."""
+    """The local index and the model, loaded once per server process and index version; shared read-only."""
+    return build_retriever(_settings, _embedder(_settings), search_lock())
+
+
+def build_retriever(settings: Settings, embedder: Any, lock: threading.Lock, backend: Any = None) -> Any:
+    """A retriever, warmed up so the first real answer is fast. No Streamlit call: it also runs in the
+    background thread that follows a changing collection."""
     from index.retriever import HybridRetriever
 
-    backend = None
-    if _settings.qdrant_url:  # a new version of the collection: read its documents and statistics again
-        backend = get_backend(_settings.qdrant_url, _settings.qdrant_collection, _settings)
-        backend.refresh()
-    retriever = HybridRetriever.load(_settings, embedder=_embedder(_settings), backend=backend)
-    with search_lock():  # warm up the query path so the first real answer is fast
+    if backend is not None:
+        backend.refresh()  # the collection's documents and statistics as they are now
+    retriever = HybridRetriever.load(settings, embedder=embedder, backend=backend)
+    with lock:
         retriever.search("jeugdhulp", k=1)
     return retriever
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def qdrant_retriever(source: str, model: str, _settings: Settings) -> Reloading[Any]:
+    """The retriever over the collection, rebuilt in the background when the collection's stamp moves on (at
+    most once per BELEIDSZOEKER_QDRANT_STAMP_TTL seconds, and never more than a tenth of the time)."""
+    backend = get_backend(_settings.qdrant_url, _settings.qdrant_collection, _settings)
+    embedder, lock, stamp = _embedder(_settings), search_lock(), _stamp_of(_settings)
+    return Reloading(lambda: build_retriever(_settings, embedder, lock, backend), stamp.get,
+                     min_interval=_settings.qdrant_stamp_ttl)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -720,6 +751,7 @@ def _changed(settings: Settings) -> None:
     """After a change: fresh index, fresh results, fresh sidebar counts (a new run)."""
     if settings.qdrant_url:  # this replica sees its own write at once, not after the stamp's TTL
         _stamp_of(settings).expire()
+        qdrant_retriever(index_source(settings), settings.model, settings).rebuild()
     get_retriever.clear()
     run_search.clear()
     run_similar.clear()
@@ -922,7 +954,7 @@ def main() -> None:
     retriever, index_error = None, None
     try:
         with st.spinner("Model en index laden… (alleen de eerste keer, even geduld)"):
-            retriever = get_retriever(index_source(settings), settings.model, index_stamp(settings), settings)
+            retriever = current_retriever(settings)
     except Exception as err:  # IndexUnavailable / ModelMismatch: say what to run
         from index.errors import IndexUnavailable
 

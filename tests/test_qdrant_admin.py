@@ -7,6 +7,7 @@ The app page itself on Qdrant: tests/test_app.py."""
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from backend_fixtures import fake_index, shipped_store
 from search_fakes import DIM, FakeEmbedder, embed
 
 from app.actions import DocEdit, NewDocument, add_document, read_log, remove_document, replace_document, update_document
-from app.freshness import TimedValue
+from app.freshness import Reloading, TimedValue
 from beleidszoeker.config import Settings
 from index.backends.base import Filters
 
@@ -351,3 +352,81 @@ def test_the_stamp_ttl_is_a_setting(monkeypatch):
     assert Settings().qdrant_stamp_ttl == 0.5
     monkeypatch.delenv("BELEIDSZOEKER_QDRANT_STAMP_TTL")
     assert Settings().qdrant_stamp_ttl == 5
+
+
+def test_reloading_serves_the_old_value_while_the_new_one_is_built_in_the_background():
+    version, now = ["v1"], [0.0]
+    started, release = threading.Event(), threading.Event()
+    builds: list[str] = []
+
+    def build() -> str:
+        builds.append(version[0])
+        if len(builds) > 1:  # the background build: slow, and we look at the app meanwhile
+            started.set()
+            assert release.wait(5)
+        return f"retriever of {version[0]}"
+
+    reloading = Reloading(build, lambda: version[0], min_interval=1, clock=lambda: now[0])
+    assert reloading.get() == ("v1", "retriever of v1")  # the first build: in the caller, nothing serves yet
+    version[0], now[0] = "v2", 1.0
+    assert reloading.get() == ("v1", "retriever of v1")  # the old one answers at once...
+    assert started.wait(5)
+    assert reloading.get() == ("v1", "retriever of v1")  # ...also while the new one is being built
+    assert builds == ["v1", "v2"]  # and only one build runs
+    release.set()
+    reloading.wait()
+    assert reloading.get() == ("v2", "retriever of v2")
+
+
+def test_reloading_builds_at_most_a_tenth_of_the_time_and_keeps_serving_after_a_failure():
+    version, now, fail = ["v1"], [0.0], [False]
+    builds: list[float] = []
+
+    def build() -> str:
+        builds.append(now[0])
+        if fail[0]:
+            raise ConnectionError("server weg")
+        now[0] += 3.0  # every build takes 3 s of the (fake) clock
+        return f"r{len(builds)}"
+
+    reloading = Reloading(build, lambda: version[0], min_interval=1, clock=lambda: now[0])
+    assert reloading.get() == ("v1", "r1")  # built from 0 to 3: the next not before 3 + 10 * 3 = 33
+    version[0], now[0] = "v2", 32.0
+    reloading.get()
+    reloading.wait()
+    assert len(builds) == 1
+    now[0] = 33.0
+    reloading.get()
+    reloading.wait()
+    assert reloading.get() == ("v2", "r2")
+    version[0], fail[0], now[0] = "v3", True, 100.0
+    reloading.get()
+    reloading.wait()
+    assert reloading.get() == ("v2", "r2") and isinstance(reloading.error, ConnectionError)
+    fail[0], now[0] = False, 100.5
+    reloading.get()
+    reloading.wait()
+    assert len(builds) == 3  # after a failure: again only after min_interval
+    now[0] = 101.0
+    reloading.get()
+    reloading.wait()
+    assert reloading.get()[0] == "v3" and reloading.error is None
+
+
+def test_a_replica_follows_another_writer_without_a_query_waiting(deployed):
+    """Two app servers on one collection: the replica keeps answering from its view while it reads the
+    other's change in the background, then answers with it."""
+    d = deployed
+    replica = QdrantBackend(d.client, NAME)
+    now = [0.0]  # builds take no time on this clock: the rate limit is the other test's
+    reloading = Reloading(lambda: (replica.refresh(), HybridRetriever(replica, d.embedder))[1], replica.generation,
+                          min_interval=0, clock=lambda: now[0])
+    stamp, retriever = reloading.get()
+    question = "Hoeveel pleeggezinnen en gezinshuizen komen er in Zeeland?"
+    new = NewDocument("zeeland.txt", ZEELAND.encode(), "Pleegzorgplan Zeeland", "Zeeland", 2024)
+    assert add_document(new, d.settings, embedder=d.embedder, backend=d.backend).ok
+    assert reloading.get() == (stamp, retriever)  # served at once by what it had
+    reloading.wait()
+    stamp2, retriever2 = reloading.get()
+    assert stamp2 != stamp and stamp2 == replica.generation()
+    assert retriever2.search(question, k=3).hits[0].chunk.doc == "zeeland.txt"

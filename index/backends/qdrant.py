@@ -427,10 +427,11 @@ class QdrantBackend:
 
     def refresh(self) -> None:
         """Read the collection again (after writes, or to see other writers' changes: a rebuild with
-        `--opnieuw` may have changed its analysis, other writers its documents)."""
+        `--opnieuw` may have changed its analysis, other writers its documents). The new view is read
+        before it replaces the old one, so queries running meanwhile keep theirs and none of them waits."""
         self.collection_info = self._read_info()
         self._splitter = CompoundSplitter.from_dict(self.collection_info.splitter)
-        self._view = None
+        self._view = self._load_view()
 
     def generation(self) -> str:
         """The collection's version: a new value after every upsert or delete by any writer ("" for a
