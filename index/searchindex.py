@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,9 @@ class SearchIndex:
 
     def passage_vector(self, row: int) -> np.ndarray:
         return np.asarray(self.embeddings[row], dtype=np.float32)
+
+    def prefetch(self, rows: Sequence[int]) -> None:
+        """Nothing to do: every vector is in memory."""
 
     def lowercase_uses(self, words: Set[str]) -> set[str]:
         """Which of `words` a document writes in lower case (region names that are common words too)."""

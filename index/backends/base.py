@@ -61,6 +61,9 @@ class Found:
     rows: np.ndarray  # int64 row ids in the backend's PassageView
     dense: np.ndarray  # float32 cosine of passage and question
     lexical: np.ndarray  # float32 BM25 score
+    # float32 cosine of each candidate's best answer unit (-1: it has none), where the backend's engine computes
+    # it; None: the candidate stage computes it from the view's unit vectors.
+    unit_best: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,10 @@ class PassageView(Protocol):
         ...
 
     def passages_per_document(self) -> dict[str, int]: ...
+
+    def prefetch(self, rows: Sequence[int]) -> None:
+        """The rows whose vectors the next stages read (the hits): a remote view fetches them in one request."""
+        ...
 
     def lowercase_uses(self, words: Set[str]) -> set[str]:
         """Which of `words` some document writes in lower case (so a region name that is a common word

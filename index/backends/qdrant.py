@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -182,22 +182,31 @@ class Lexicon:
 class _Passage:
     chunk: Chunk
     units: list[Span]
+
+
+@dataclass(frozen=True)
+class _Vectors:
     vector: np.ndarray
     unit_vectors: np.ndarray
 
 
-class _Fetched:
-    """Passages fetched from the collection, by row (point id); a bounded cache shared by all queries."""
+T = TypeVar("T")
 
-    def __init__(self, backend: QdrantBackend, size: int = _CACHE_PASSAGES) -> None:
-        self._backend, self._size = backend, size
-        self._items: OrderedDict[int, _Passage] = OrderedDict()
+
+class _Fetched(Generic[T]):
+    """What was fetched from the collection by row (point id): a bounded cache shared by all queries. Passages
+    (payloads) and their vectors are fetched apart: every candidate's text is read, vectors only of the few
+    passages an answer or highlight is made from (the engine scores the others)."""
+
+    def __init__(self, fetch: Callable[[Sequence[int]], dict[int, T]], size: int = _CACHE_PASSAGES) -> None:
+        self._fetch, self._size = fetch, size
+        self._items: OrderedDict[int, T] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, rows: Sequence[int]) -> list[_Passage]:
+    def get(self, rows: Sequence[int]) -> list[T]:
         with self._lock:
             missing = [r for r in dict.fromkeys(rows) if r not in self._items]
-        fetched = self._backend._retrieve(missing) if missing else {}
+        fetched = self._fetch(missing) if missing else {}
         with self._lock:
             self._items.update(fetched)
             out = []
@@ -211,12 +220,12 @@ class _Fetched:
                 self._items.popitem(last=False)
         return out
 
-    def one(self, row: int) -> _Passage:
+    def one(self, row: int) -> T:
         return self.get([int(row)])[0]
 
 
 class _Rows:
-    def __init__(self, fetched: _Fetched, what: str, count: int) -> None:
+    def __init__(self, fetched: _Fetched[_Passage], what: str, count: int) -> None:
         self._fetched, self._what, self._count = fetched, what, count
 
     def __getitem__(self, row: int) -> Any:
@@ -229,7 +238,7 @@ class _Rows:
 class _RowOf(Mapping[str, int]):
     """Chunk id -> row: computed (the point id), confirmed by fetching the passage."""
 
-    def __init__(self, fetched: _Fetched, count: int) -> None:
+    def __init__(self, fetched: _Fetched[_Passage], count: int) -> None:
         self._fetched, self._count = fetched, count
 
     def __getitem__(self, chunk_id: str) -> int:
@@ -304,7 +313,8 @@ class QdrantView:
 
     def __init__(self, backend: QdrantBackend, lexicon: Lexicon, metas: dict[str, dict[str, Any]]) -> None:
         self.backend = backend
-        self.fetched = _Fetched(backend)
+        self.fetched: _Fetched[_Passage] = _Fetched(backend._retrieve_passages)
+        self.vectors: _Fetched[_Vectors] = _Fetched(backend._retrieve_vectors)
         self.lexical = lexicon
         self.vector_sum: np.ndarray | None = None  # the passages' vectors summed (None: a collection without sums)
         self.chunks = _Rows(self.fetched, "chunk", lexicon.n)
@@ -323,10 +333,14 @@ class QdrantView:
         }
 
     def unit_vectors(self, row: int) -> np.ndarray:
-        return self.fetched.one(int(row)).unit_vectors
+        return self.vectors.one(int(row)).unit_vectors
 
     def passage_vector(self, row: int) -> np.ndarray:
-        return self.fetched.one(int(row)).vector
+        return self.vectors.one(int(row)).vector
+
+    def prefetch(self, rows: Sequence[int]) -> None:
+        """Fetch the vectors of `rows` in one request (the hits an answer and highlights are made from)."""
+        self.vectors.get([int(r) for r in rows])
 
     def passages_per_document(self) -> dict[str, int]:
         return {f: int(m.get("passages", 0)) for f, m in self.documents._metas.items()}
@@ -462,26 +476,42 @@ class QdrantBackend:
             requests.append(models.QueryRequest(query=sparse, using=BM25, filter=flt, limit=n))
         with step(trace, "Qdrant"):
             answers = self.client.query_batch_points(self.name, requests)
-        dense_rows = [int(p.id) for p in answers[0].points]
+        dense = {int(p.id): float(p.score) for p in answers[0].points}
         lexical = {int(p.id): float(p.score) for p in answers[1].points if p.score > 0} if indices else {}
-        rows = sorted(set(dense_rows) | set(lexical))
-        missing = [r for r in rows if r not in lexical]
-        if indices and missing:  # a passage found by meaning keeps its (smaller) BM25 score: ask the engine
-            restricted = models.Filter(must=[models.HasIdCondition(has_id=list[models.ExtendedPointId](missing))])
-            with step(trace, "Qdrant"):
-                extra = self.client.query_points(
-                    self.name, query=sparse, using=BM25, query_filter=restricted, limit=len(missing)
-                )
-            lexical.update({int(p.id): float(p.score) for p in extra.points if p.score > 0})
+        rows = sorted(set(dense) | set(lexical))
         if not rows:
             return Found(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), np.empty(0, dtype=np.float32))
+        # Every candidate scored by both legs and by its best answer unit, in the engine, restricted to the
+        # candidates: a passage found by wording gets its cosine, one found by meaning its (smaller) BM25
+        # score, each its best sentence's cosine (max over the units multivector), and no vector leaves it.
+        def among(ids: list[int]) -> Any:
+            return models.Filter(must=[models.HasIdCondition(has_id=list[models.ExtendedPointId](ids))])
+
+        exact = models.SearchParams(exact=True)
+        lexical_only = [r for r in rows if r not in dense]
+        dense_only = [r for r in rows if r not in lexical]
+        scoring = [models.QueryRequest(query=[q.tolist()], using=UNITS, filter=among(rows), limit=len(rows),
+                                       params=exact)]
+        if lexical_only:
+            scoring.append(models.QueryRequest(query=q.tolist(), using=DENSE, filter=among(lexical_only),
+                                               limit=len(lexical_only), params=exact))
+        if indices and dense_only:
+            scoring.append(models.QueryRequest(query=sparse, using=BM25, filter=among(dense_only),
+                                               limit=len(dense_only)))
+        with step(trace, "Qdrant"):
+            scored = self.client.query_batch_points(self.name, scoring)
+        unit_best = {int(p.id): float(p.score) for p in scored[0].points}
+        if lexical_only:
+            dense.update({int(p.id): float(p.score) for p in scored[1].points})
+        if indices and dense_only:
+            lexical.update({int(p.id): float(p.score) for p in scored[-1].points if p.score > 0})
         with step(trace, "Qdrant passages"):
-            passages = view.fetched.get(rows)
-        vectors = np.stack([p.vector for p in passages]).astype(np.float32)
+            view.fetched.get(rows)  # fusion reads every candidate's text: one request
         return Found(
             np.array(rows, dtype=np.int64),
-            vectors @ q,
+            np.array([dense[r] for r in rows], dtype=np.float32),
             np.array([lexical.get(r, 0.0) for r in rows], dtype=np.float32),
+            np.array([unit_best.get(r, -1.0) for r in rows], dtype=np.float32),
         )
 
     def similar(self, chunk_id: str, k: int, *, other_docs_only: bool) -> list[Hit]:
@@ -491,22 +521,20 @@ class QdrantBackend:
 
         view = self.view
         try:
-            source = view.fetched.one(view.row_of[chunk_id])
+            row = view.row_of[chunk_id]
         except KeyError:
             raise QueryError(f"Onbekende passage-id {chunk_id!r}.") from None
+        source, vector = view.fetched.one(row), view.passage_vector(row)
         flt = None
         if other_docs_only:
             same_doc = models.FieldCondition(key="doc", match=models.MatchValue(value=source.chunk.doc))
             flt = models.Filter(must_not=[same_doc])
-        found = self.client.query_points(self.name, query=source.vector.tolist(), using=DENSE, query_filter=flt,
-                                         limit=k + 1)
+        found = self.client.query_points(self.name, query=vector.tolist(), using=DENSE, query_filter=flt, limit=k + 1)
         rows = [int(p.id) for p in found.points]
-        passages = view.fetched.get(rows)
-        vectors = np.stack([p.vector for p in passages]) if passages else np.empty((0, source.vector.size))
-        scores = vectors @ source.vector if len(rows) else np.empty(0)
+        passages, vectors = view.fetched.get(rows), view.vectors.get(rows)  # the marks read their unit vectors
         hits = [
             Hit(p.chunk, float(s), dense_score=float(s), breakdown={"dense": float(s)})
-            for p, s in zip(passages, scores, strict=True)
+            for p, s in zip(passages, (float(v.vector @ vector) for v in vectors), strict=True)
         ]
         hits.sort(key=lambda h: -h.score)
         return [h for h in hits if h.chunk.id != chunk_id][:k]
@@ -699,17 +727,25 @@ class QdrantBackend:
             raise KeyError(file)
         return Document.from_dict(records[0].payload["document"])
 
-    def _retrieve(self, rows: Sequence[int]) -> dict[int, _Passage]:
+    def _retrieve_passages(self, rows: Sequence[int]) -> dict[int, _Passage]:
         out: dict[int, _Passage] = {}
+        for i in range(0, len(rows), _FETCH_BATCH):
+            batch = [int(r) for r in rows[i : i + _FETCH_BATCH]]
+            for r in self.client.retrieve(self.name, batch, with_payload=True, with_vectors=False):
+                out[int(r.id)] = _Passage(
+                    Chunk.from_dict(r.payload["chunk"]), [(int(s), int(e)) for s, e in r.payload.get("units", [])]
+                )
+        return out
+
+    def _retrieve_vectors(self, rows: Sequence[int]) -> dict[int, _Vectors]:
+        out: dict[int, _Vectors] = {}
         dim = self.collection_info.dim
         for i in range(0, len(rows), _FETCH_BATCH):
             batch = [int(r) for r in rows[i : i + _FETCH_BATCH]]
-            for r in self.client.retrieve(self.name, batch, with_payload=True, with_vectors=[DENSE, UNITS]):
+            for r in self.client.retrieve(self.name, batch, with_payload=False, with_vectors=[DENSE, UNITS]):
                 vec = r.vector or {}
                 units = vec.get(UNITS)
-                out[int(r.id)] = _Passage(
-                    Chunk.from_dict(r.payload["chunk"]),
-                    [(int(s), int(e)) for s, e in r.payload.get("units", [])],
+                out[int(r.id)] = _Vectors(
                     np.asarray(vec[DENSE], dtype=np.float32),
                     np.asarray(units, dtype=np.float32).reshape(-1, dim) if units else np.empty((0, dim), np.float32),
                 )

@@ -29,10 +29,12 @@ def unit_cosines(index: PassageView, row: int, q: np.ndarray) -> np.ndarray:
 
 
 def complete(index: PassageView, found: Found, q: np.ndarray) -> Candidates:
-    """The backend's candidates with each one's best sentence."""
+    """The backend's candidates with each one's best sentence (from the backend's engine where it scored them)."""
     rows, dense = found.rows, found.dense
     if len(rows) == 0:
         return Candidates(rows, np.empty(0), np.empty(0), np.empty(0))
-    unit_best = np.array([unit_cosines(index, int(r), q).max(initial=-1.0) for r in rows], dtype=np.float32)
+    unit_best = found.unit_best
+    if unit_best is None:
+        unit_best = np.array([unit_cosines(index, int(r), q).max(initial=-1.0) for r in rows], dtype=np.float32)
     unit_best = np.where(unit_best < 0, dense, unit_best)
     return Candidates(rows, dense, found.lexical, unit_best)

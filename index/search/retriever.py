@@ -156,6 +156,7 @@ class HybridRetriever:
             doc_terms = set().union(*(self.terms.unit_terms(index.chunks[int(r)].text) for r in cand.rows))
             doc_coverage = topic_coverage(words, doc_terms)
             top = order[: p.compare.judge_passages]
+            index.prefetch([int(cand.rows[i]) for i in top])
             judged = [(self._relevance(int(cand.rows[i]), content_vec, words, doc_coverage), i) for i in top]
             relevance, best = max(judged, key=lambda x: x[0].probability)
             relevant = meaningful and relevance.probability >= p.compare.relevance_threshold
@@ -204,6 +205,7 @@ class HybridRetriever:
         # The answer may come from further down than the k shown (k=1, and a 'hoeveel' answer).
         further = max(p.answer.passages, p.answer.count_passages, p.answer.items_passages)
         order = np.argsort(-fused.score)[: max(k, further)]
+        index.prefetch([int(cand.rows[i]) for i in order])  # the answer and highlights read their vectors
         with step("query terms"):
             weights = terms.query_weights(question.words)
             marks = terms.mark_terms(question.text)
