@@ -280,6 +280,8 @@ def sensitivity() -> None:
 
 def int8_share(option: Option) -> float:
     """Share of the linear FLOPs an option multiplies in int8."""
+    if option.params.get("precision") == "int8-dyn":
+        return 1.0
     if option.params.get("precision") != "int8":
         return 0.0
     from index import e5_onnx
@@ -304,9 +306,10 @@ def flops_parts(n_tokens: int, hidden: int = 384, ffn: int = 1536, layers: int =
     return float(layers * linear), float(layers * attention)
 
 
-FP32_GEMM, INT8_GEMM, BF16_GEMM = (
+FP32_GEMM, INT8_GEMM, Q4_GEMM, BF16_GEMM = (
     "ONNX Runtime fp32 MatMul",
     "ONNX Runtime u8 x s8 MatMulIntegerToFloat",
+    "ONNX Runtime MatMulNBits q4 x int8",
     "torch bf16 matmul",
 )
 
@@ -320,6 +323,8 @@ def floor_seconds(option: Option, lengths: list[int], gemm: dict[str, float]) ->
         return None
     if option.params.get("bf16"):
         return (linear + attention) / (gemm[BF16_GEMM] * 1e9) if BF16_GEMM in gemm else None
+    if option.params.get("precision") == "q4-a8":
+        return attention / (gemm[FP32_GEMM] * 1e9) + linear / (gemm[Q4_GEMM] * 1e9)
     share = int8_share(option)
     return (linear * (1 - share) + attention) / (gemm[FP32_GEMM] * 1e9) + linear * share / (gemm[INT8_GEMM] * 1e9)
 
