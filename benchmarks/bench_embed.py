@@ -6,6 +6,7 @@
     python -m benchmarks.bench_embed --interleaved --options st-bs16,onnx-fp32,onnx-int8   # ratios
     python -m benchmarks.bench_embed --build-index data/store      # whole index per backend
     python -m benchmarks.bench_embed --sensitivity                 # int8 error per linear group
+    python -m benchmarks.bench_embed --perturb data 1e-7 0 /tmp/p  # vectors moved by noise, to evaluate
 
 The sample is fixed: every k-th passage and every k-th answer sentence of an index built by
 sentence-transformers fp32 (default /work/main/data/index, today's embedder), so the reference
@@ -517,21 +518,25 @@ def interleaved(names: list[str], index_dir: Path, rounds: int = 2, parts: int =
     print(f"load average at end: {os.getloadavg()}")
 
 
-def build_indexes(store: Path, backends: list[str]) -> None:
-    """`build_index` from scratch with each passage backend in turn, on a copy of `store` (a chunk
-    store); wall time includes model load, FAISS and BM25, as `beleidszoeker index` does."""
+def build_indexes(store: Path, backends: list[str], keep: Path | None = None) -> None:
+    """`build_index` from scratch with each passage backend in turn (an Embedder backend, or an
+    option of OPTIONS with graph options), on a copy of `store` (a chunk store); wall time includes
+    model load, FAISS and BM25, as `beleidszoeker index` does. Graphs are built into the cache
+    before the clock starts. With `keep`, each index is kept under keep/BACKEND for evaluation."""
     import shutil
 
     from index.build import build_index
-    from index.embedding import Embedder
 
     limit_native_threads()
+    for backend in dict.fromkeys(backends):
+        with tempfile.TemporaryDirectory() as tmp:
+            _embedder(Settings(data_dir=Path(tmp)), backend).embed_passages(["opwarmen"])
     for backend in backends:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp))
             shutil.copytree(store, settings.store_dir)
             t = time.perf_counter()
-            report = build_index(settings, embedder=Embedder(settings, passage_backend=backend), progress=False)
+            report = build_index(settings, embedder=_embedder(settings, backend), progress=False)
             seconds = time.perf_counter() - t
             n = report.embedded + report.units_embedded
             print(
@@ -539,6 +544,67 @@ def build_indexes(store: Path, backends: list[str]) -> None:
                 f"load average {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
+            if keep is not None:
+                shutil.rmtree(keep / backend, ignore_errors=True)
+                shutil.copytree(settings.data_dir, keep / backend)
+
+
+def _embedder(settings: Settings, backend: str) -> Any:
+    """The Embedder for `backend`; for an option with graph options, one whose passages go
+    through that option's graph (cached as models/bench-NAME)."""
+    from index import e5_onnx
+    from index.embedding import Embedder
+
+    option = next((o for o in OPTIONS if o.name == backend and graph_options(o)), None)
+    if option is None:
+        return Embedder(settings, passage_backend=backend)
+    precision, options = option.params["precision"], graph_options(option)
+
+    class VariantEmbedder(Embedder):
+        @property
+        def backend(self) -> str:
+            return f"bench-{backend}"
+
+        def _onnx(self) -> Any:
+            if self._onnx_encoder is None:
+                folder = settings.cache_dir / "models" / f"bench-{backend}"
+                self._onnx_encoder = e5_onnx.OnnxEncoder(e5_onnx.ensure(folder, precision, options))
+            return self._onnx_encoder
+
+    return VariantEmbedder(settings, passage_backend=f"onnx-{precision}")
+
+
+def perturb(data_dir: Path, one_minus_cos: float, seed: int, out: Path) -> None:
+    """A copy of the data dir `data_dir` (store + index) whose passage and sentence vectors are moved
+    by random isotropic noise to cosine 1 - `one_minus_cos` against the original (FAISS rebuilt):
+    how much float movement the eval figures tolerate, whatever its source."""
+    import shutil
+
+    from index.vector import VectorIndex
+
+    rng = np.random.default_rng(seed)
+    eps = np.sqrt(2 * one_minus_cos)  # cos(v, v + eps u) = 1 - eps^2 / 2 for unit u orthogonal to v
+
+    def moved(v: np.ndarray) -> np.ndarray:
+        noise = rng.standard_normal(v.shape)
+        w = v + eps * noise / np.linalg.norm(noise, axis=1, keepdims=True)
+        return (w / np.linalg.norm(w, axis=1, keepdims=True)).astype(np.float32)
+
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(data_dir, out)
+    index = out / "index"
+    passages, units = moved(np.load(index / "embeddings.npy")), moved(np.load(index / "unit_embeddings.npy"))
+    np.save(index / "embeddings.npy", passages)
+    np.save(index / "unit_embeddings.npy", units)
+    kind = json.loads((index / "manifest.json").read_text())["vector_index"]
+    VectorIndex.build(passages, kind).save(index / "vectors.faiss")
+    cos = np.concatenate(
+        [
+            cosines(passages, np.load(data_dir / "index" / "embeddings.npy")),
+            cosines(units, np.load(data_dir / "index" / "unit_embeddings.npy")),
+        ]
+    )
+    print(f"{out}: cosine to the original min {cos.min():.8f} mean {cos.mean():.8f}")
 
 
 def compare_index(new: Path, reference: Path) -> None:
@@ -573,6 +639,13 @@ def main() -> None:
         help="passage backends for --build-index, in turn",
     )
     parser.add_argument(
+        "--perturb",
+        nargs=4,
+        metavar=("DATA_DIR", "ONE_MINUS_COS", "SEED", "OUT"),
+        help="copy a data dir with its vectors moved by random noise (then evaluate OUT)",
+    )
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="--build-index: keep each index in DIR/BACKEND")
+    parser.add_argument(
         "--sensitivity", action="store_true", help=f"per-group int8 sensitivity -> {SENSITIVITY_FILE.name}"
     )
     parser.add_argument("--child", nargs=3, metavar=("OPTION", "TEXTS", "OUT"), help=argparse.SUPPRESS)
@@ -582,10 +655,13 @@ def main() -> None:
         option = next(o for o in OPTIONS if o.name == name)
         texts = json.loads(Path(texts_file).read_text(encoding="utf-8"))
         print(json.dumps(child(option, texts, Path(out))))
+    elif args.perturb:
+        data_dir, one_minus_cos, seed, out = args.perturb
+        perturb(Path(data_dir), float(one_minus_cos), int(seed), Path(out))
     elif args.sensitivity:
         sensitivity()
     elif args.build_index:
-        build_indexes(args.build_index, args.backends.split(","))
+        build_indexes(args.build_index, args.backends.split(","), args.keep)
     elif args.interleaved:
         interleaved(args.options.split(","), args.reference)
     elif args.compare_index:
