@@ -73,6 +73,21 @@ OPTIONS = [
     Option("onnx-int8-b1k", "onnx", {"precision": "int8", "batch_tokens": 1024}, {}, "int8, 1024 padded tokens/call"),
     Option("onnx-int8-b16k", "onnx", {"precision": "int8", "batch_tokens": 16384}, {}, "int8, 16384 tokens/call"),
     Option("onnx-int8-1thread", "onnx", {"precision": "int8", "threads": 1}, {}, "int8, 1 intra-op thread"),
+    Option("onnx-fp32-1thread", "onnx", {"precision": "fp32", "threads": 1}, {}, "fp32, 1 intra-op thread"),
+    Option(
+        "onnx-fp32-nospin",
+        "onnx",
+        {"precision": "fp32", "session": {"session.intra_op.allow_spinning": "0"}},
+        {},
+        "fp32, ORT threads sleep instead of spinning",
+    ),
+    Option(
+        "onnx-fp32-dynamic",
+        "onnx",
+        {"precision": "fp32", "session": {"session.dynamic_block_base": "4"}},
+        {},
+        "fp32, ORT hands out work in shrinking blocks (a busy core delays less)",
+    ),
     Option("st-bf16", "st", {"batch_size": 16, "bf16": True}, {}, "sentence-transformers, torch bf16 weights"),
     Option(
         "onnx-fp32-fused",
@@ -189,7 +204,9 @@ def _loader(option: Option) -> tuple[Any, Any]:
     name = f"bench-{option.name}" if options else e5_onnx.folder_name(precision)
     folder = e5_onnx.ensure(settings.cache_dir / "models" / name, precision, options)
     batch_tokens = p.get("batch_tokens", e5_onnx.BATCH_TOKENS)
-    enc = e5_onnx.OnnxEncoder(folder, threads=p.get("threads"), batch_tokens=batch_tokens)
+    enc = e5_onnx.OnnxEncoder(
+        folder, threads=p.get("threads"), batch_tokens=batch_tokens, session_config=p.get("session")
+    )
     enc.encode([PASSAGE + "opwarmen"])
 
     def onnx_embed(texts: list[str]) -> np.ndarray:

@@ -516,7 +516,14 @@ class OnnxEncoder:
     sorted by token count and cut into batches of about BATCH_TOKENS padded tokens, so padding is
     small; inputs longer than the model's 512 positions are truncated, as sentence-transformers does."""
 
-    def __init__(self, folder: Path, *, threads: int | None = None, batch_tokens: int = BATCH_TOKENS) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        threads: int | None = None,
+        batch_tokens: int = BATCH_TOKENS,
+        session_config: dict[str, str] | None = None,
+    ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -524,6 +531,8 @@ class OnnxEncoder:
         opts.intra_op_num_threads = threads or cpu_threads()
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        for key, value in (session_config or {}).items():
+            opts.add_session_config_entry(key, value)
         self.session = ort.InferenceSession(str(folder / MODEL_FILE), opts, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         config = json.loads((folder / e5_convert.SOURCE_FILE).read_text(encoding="utf-8"))
