@@ -567,15 +567,18 @@ def build_indexes(store: Path, backends: list[str], keep: Path | None = None) ->
 
 
 def _embedder(settings: Settings, backend: str) -> Any:
-    """The Embedder for `backend`; for an option with graph options, one whose passages go
-    through that option's graph (cached as models/bench-NAME)."""
+    """The Embedder for `backend`; for an ONNX option of OPTIONS that is not a backend of its own,
+    one whose passages go through that option's graph (cached as models/bench-NAME when it has
+    graph options) and session settings."""
     from index import e5_onnx
     from index.embedding import Embedder
 
-    option = next((o for o in OPTIONS if o.name == backend and graph_options(o)), None)
-    if option is None:
+    option = next((o for o in OPTIONS if o.name == backend and o.kind == "onnx"), None)
+    if option is None or backend == f"onnx-{option.params['precision']}":
         return Embedder(settings, passage_backend=backend)
-    precision, options = option.params["precision"], graph_options(option)
+    p = option.params
+    precision, options = p["precision"], graph_options(option)
+    name = f"bench-{backend}" if options else e5_onnx.folder_name(precision)
 
     class VariantEmbedder(Embedder):
         @property
@@ -584,8 +587,10 @@ def _embedder(settings: Settings, backend: str) -> Any:
 
         def _onnx(self) -> Any:
             if self._onnx_encoder is None:
-                folder = settings.cache_dir / "models" / f"bench-{backend}"
-                self._onnx_encoder = e5_onnx.OnnxEncoder(e5_onnx.ensure(folder, precision, options))
+                folder = e5_onnx.ensure(settings.cache_dir / "models" / name, precision, options)
+                self._onnx_encoder = e5_onnx.OnnxEncoder(
+                    folder, threads=p.get("threads"), session_config=p.get("session")
+                )
             return self._onnx_encoder
 
     return VariantEmbedder(settings, passage_backend=f"onnx-{precision}")
