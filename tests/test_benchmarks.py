@@ -109,3 +109,33 @@ def test_big_folder_subset_is_deterministic_and_the_run_reports_both_passes(tmp_
     fresh, rerun = report.figures
     assert "3 documents, 3 read" in fresh.value and "peak RSS" in fresh.value
     assert "3 documents, 0 read" in rerun.value
+
+
+def test_perturbed_copy_moves_every_vector_to_the_asked_cosine(tmp_path):
+    """bench_embed --perturb: each vector lands at cosine 1 - x of its original, the FAISS index
+    holds the moved vectors, and the original data dir is untouched."""
+    import json
+
+    import numpy as np
+
+    from benchmarks.bench_embed import perturb
+    from index.vector import VectorIndex
+
+    rng = np.random.default_rng(3)
+    data = tmp_path / "data"
+    (data / "index").mkdir(parents=True)
+    (data / "store").mkdir()
+    unit = lambda v: (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)  # noqa: E731
+    passages, units = unit(rng.standard_normal((40, 384))), unit(rng.standard_normal((90, 384)))
+    np.save(data / "index" / "embeddings.npy", passages)
+    np.save(data / "index" / "unit_embeddings.npy", units)
+    (data / "index" / "manifest.json").write_text(json.dumps({"vector_index": "flat"}))
+    perturb(data, 1e-4, 0, tmp_path / "out")
+    moved = np.load(tmp_path / "out" / "index" / "embeddings.npy")
+    for new, old in ((moved, passages), (np.load(tmp_path / "out" / "index" / "unit_embeddings.npy"), units)):
+        cos = np.sum(new * old, axis=1)
+        assert np.allclose(cos, 1 - 1e-4, atol=2e-6)
+    assert np.array_equal(np.load(data / "index" / "embeddings.npy"), passages)
+    found = VectorIndex.load(tmp_path / "out" / "index" / "vectors.faiss", "flat")
+    rows, scores = found.search(moved[5], 1)
+    assert rows[0] == 5 and scores[0] == pytest.approx(1.0, abs=1e-5)

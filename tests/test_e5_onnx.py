@@ -126,6 +126,30 @@ def test_staleness_is_detected(tmp_path: Path) -> None:
     stale = {**info, "verify_min_cosine": 0.9995, "graph_version": e5_onnx.GRAPH_VERSION - 1}
     (tmp_path / e5_convert.SOURCE_FILE).write_text(json.dumps(stale))
     assert not e5_onnx.is_current(tmp_path, "int8", blob)
+    mixed = e5_onnx.graph_options(int8_groups=frozenset({"3.fi", "3.fo"}))
+    (tmp_path / e5_convert.SOURCE_FILE).write_text(json.dumps({**info, "verify_min_cosine": 0.9995}))
+    assert not e5_onnx.is_current(tmp_path, "int8", blob, mixed), "built with other graph options"
+    (tmp_path / e5_convert.SOURCE_FILE).write_text(
+        json.dumps({**info, "verify_min_cosine": 0.9995, "graph_options": mixed})
+    )
+    assert e5_onnx.is_current(tmp_path, "int8", blob, mixed)
+    assert not e5_onnx.is_current(tmp_path, "int8", blob), "the default int8 graph is another graph"
+
+
+def test_mixed_int8_takes_the_cheapest_error_per_flop_within_the_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import bench_embed
+
+    sens = {"0.fi": 1e-5, "0.fo": 4e-5, "0.qkv": 1e-5, "0.ao": 1e-5, "1.ao": 1e-6, "1.fi": 1e-6}
+    path = tmp_path / "sens.json"
+    path.write_text(json.dumps({"groups": {g: {"mean": v, "worst": v} for g, v in sens.items()}}))
+    monkeypatch.setattr(bench_embed, "SENSITIVITY_FILE", path)
+    # per MAC: 1.fi < 1.ao < 0.fi < 0.qkv < 0.fo < 0.ao; cumulative 1e-6, 2e-6, 1.2e-5, 2.2e-5, ...
+    assert bench_embed.mixed_groups(1.5e-5) == {"1.fi", "1.ao", "0.fi"}
+    assert bench_embed.mixed_groups(0.0) == frozenset()
+    ffn = bench_embed.Option("x", "onnx", {"precision": "int8", "mix": "ffn"}, {}, "")
+    assert bench_embed.int8_share(ffn) == pytest.approx(11 / 12 * 2 / 3)
 
 
 def test_unknown_backend_is_refused() -> None:
@@ -182,6 +206,34 @@ def test_parity_with_sentence_transformers(
     stamp = (folder / e5_onnx.MODEL_FILE).stat().st_mtime_ns
     assert e5_onnx.ensure(folder, precision) == folder
     assert (folder / e5_onnx.MODEL_FILE).stat().st_mtime_ns == stamp, "current folder was rebuilt"
+
+
+@pytest.mark.slow
+def test_fused_kernels_and_one_int8_group_keep_the_fp32_vectors(corpus_texts: list[str]) -> None:
+    """ONNX Runtime's Attention and SkipLayerNormalization kernels compute the same vectors as the
+    plain graph (float noise); one int8 group moves them far less than all of them."""
+    import onnxruntime as ort
+
+    blob = e5_convert.read_blob()
+    tokenizer = e5_convert.build_tokenizer(blob)
+    texts = ["passage: " + t for t in corpus_texts[:6]]
+
+    def embed(model: object) -> np.ndarray:
+        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        out = []
+        for text in texts:
+            ids = np.array([tokenizer.encode(text).ids[:512]], dtype=np.int64)
+            out.append(session.run(["embeddings"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0])
+        return np.array(out)
+
+    fp32 = embed(e5_onnx.encoder_graph(blob, "fp32"))
+    fused = embed(e5_onnx.encoder_graph(blob, "fp32", fused=True))
+    assert np.sum(fused * fp32, axis=1).min() > 0.999999
+    smooth = e5_onnx.smoothing(blob, e5_onnx.calibrate(blob, tokenizer, e5_onnx.CALIBRATION_TEXTS))
+    one = embed(e5_onnx.encoder_graph(blob, "int8", smooth=smooth, int8_groups=frozenset({"5.fi"})))
+    every = embed(e5_onnx.encoder_graph(blob, "int8", smooth=smooth))
+    err_one, err_every = 1 - np.sum(one * fp32, axis=1), 1 - np.sum(every * fp32, axis=1)
+    assert 0 < err_one.mean() < err_every.mean() / 10
 
 
 @pytest.mark.slow
