@@ -765,7 +765,9 @@ def _errors_text(errors: list[str]) -> str:
 
 def search_side(settings: Settings) -> str:
     """Where searches read the documents from, as the Documenten page names it."""
-    return f"de Qdrant-collectie {settings.qdrant_collection!r}" if settings.qdrant_url else "de index"
+    from index.backends.qdrant import collection_label
+
+    return f"de {collection_label(settings.qdrant_collection)}" if settings.qdrant_url else "de index"
 
 
 def mode_documents(settings: Settings, retriever: Any) -> None:

@@ -355,7 +355,7 @@ class QdrantBackend:
     def __init__(self, client: Any, name: str, where: str = "", *, hnsw_ef: int = 1024) -> None:
         self.client, self.name, self.docs_name = client, name, f"{name}-docs"
         self.hnsw_ef = hnsw_ef  # the dense leg's search breadth on a server's HNSW (Settings.hnsw_ef)
-        self.where = where or f"Qdrant-collectie {name!r}"
+        self.where = where or collection_label(name)
         self._view: QdrantView | None = None
         self.collection_info = self._read_info()
         self._splitter = CompoundSplitter.from_dict(self.collection_info.splitter)
@@ -367,7 +367,7 @@ class QdrantBackend:
         """The configured collection; a Dutch message when the server, the key or the collection is wrong."""
         client = client_for(settings)
         try:
-            return cls(client, settings.qdrant_collection, collection_label(settings), hnsw_ef=settings.hnsw_ef)
+            return cls(client, settings.qdrant_collection, hnsw_ef=settings.hnsw_ef)
         except BaseException:
             client.close()  # local mode locks its folder until closed: a later attempt must be able to open it
             raise
@@ -640,14 +640,8 @@ class QdrantBackend:
                 with_vectors=[DENSE, UNITS],
             )
             for p in points:
-                vec = p.vector or {}
-                units = vec.get(UNITS)
-                passages.append(PassageRecord(
-                    Chunk.from_dict(p.payload["chunk"]),
-                    np.asarray(vec[DENSE], dtype=np.float32),
-                    [(int(s), int(e)) for s, e in p.payload.get("units", [])],
-                    np.asarray(units, dtype=np.float32).reshape(-1, dim) if units else np.empty((0, dim), np.float32),
-                ))
+                passage, vectors = _passage_of(p.payload), _vectors_of(p.vector, dim)
+                passages.append(PassageRecord(passage.chunk, vectors.vector, passage.units, vectors.unit_vectors))
             if offset is None:
                 break
         passages.sort(key=lambda r: (r.chunk.start, r.chunk.end, r.chunk.id))
@@ -732,9 +726,7 @@ class QdrantBackend:
         for i in range(0, len(rows), _FETCH_BATCH):
             batch = [int(r) for r in rows[i : i + _FETCH_BATCH]]
             for r in self.client.retrieve(self.name, batch, with_payload=True, with_vectors=False):
-                out[int(r.id)] = _Passage(
-                    Chunk.from_dict(r.payload["chunk"]), [(int(s), int(e)) for s, e in r.payload.get("units", [])]
-                )
+                out[int(r.id)] = _passage_of(r.payload)
         return out
 
     def _retrieve_vectors(self, rows: Sequence[int]) -> dict[int, _Vectors]:
@@ -743,12 +735,7 @@ class QdrantBackend:
         for i in range(0, len(rows), _FETCH_BATCH):
             batch = [int(r) for r in rows[i : i + _FETCH_BATCH]]
             for r in self.client.retrieve(self.name, batch, with_payload=False, with_vectors=[DENSE, UNITS]):
-                vec = r.vector or {}
-                units = vec.get(UNITS)
-                out[int(r.id)] = _Vectors(
-                    np.asarray(vec[DENSE], dtype=np.float32),
-                    np.asarray(units, dtype=np.float32).reshape(-1, dim) if units else np.empty((0, dim), np.float32),
-                )
+                out[int(r.id)] = _vectors_of(r.vector, dim)
         return out
 
 
@@ -785,9 +772,24 @@ def _exists(client: Any, name: str) -> bool:
     return bool(client.collection_exists(name))
 
 
-def collection_label(settings: Settings) -> str:
-    """How messages name the configured collection."""
-    return f"Qdrant-collectie {settings.qdrant_collection!r}"
+def _passage_of(payload: Mapping[str, Any]) -> _Passage:
+    """A passage point's payload: its chunk and answer units."""
+    return _Passage(Chunk.from_dict(payload["chunk"]), [(int(s), int(e)) for s, e in payload.get("units", [])])
+
+
+def _vectors_of(vector: Any, dim: int) -> _Vectors:
+    """A passage point's named vectors: the dense one and its answer units' (none: an empty matrix)."""
+    named = vector or {}
+    units = named.get(UNITS)
+    return _Vectors(
+        np.asarray(named[DENSE], dtype=np.float32),
+        np.asarray(units, dtype=np.float32).reshape(-1, dim) if units else np.empty((0, dim), np.float32),
+    )
+
+
+def collection_label(name: str) -> str:
+    """How messages name a collection."""
+    return f"Qdrant-collectie {name!r}"
 
 
 def client_for(settings: Settings) -> Any:

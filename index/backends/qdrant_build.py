@@ -20,7 +20,15 @@ from beleidszoeker.config import Settings
 from beleidszoeker.records import Chunk, Document
 from index.analysis import CompoundSplitter
 from index.backends.base import PassageRecord, check_compatible
-from index.backends.qdrant import CollectionInfo, QdrantBackend, average_lengths, client_for, document_key, point_id
+from index.backends.qdrant import (
+    CollectionInfo,
+    QdrantBackend,
+    average_lengths,
+    client_for,
+    collection_label,
+    document_key,
+    point_id,
+)
 from index.errors import IndexUnavailable
 from index.lexical import ANALYSIS_ID, BM25Params
 
@@ -64,7 +72,7 @@ class QdrantReport:
 
     def summary(self) -> str:
         return (
-            f"Qdrant-collectie {self.collection!r}: {self.written} documenten geschreven ({self.passages} passages, "
+            f"{collection_label(self.collection)}: {self.written} documenten geschreven ({self.passages} passages, "
             f"{self.embedded} teksten ingebed), {self.unchanged} ongewijzigd, {self.deleted} verwijderd; "
             f"{self.seconds:.1f} s"
         )
@@ -177,7 +185,7 @@ def writable_collection(client: Any, name: str, chunks: Sequence[Chunk], embedde
         info = new_collection_info(embedder.model_id, embedder.dim, [lexical_text(c) for c in chunks])
         backend = QdrantBackend.create(client, name, info)
     else:
-        backend = QdrantBackend(client, name, f"Qdrant-collectie {name!r}")
+        backend = QdrantBackend(client, name)
     check_compatible(backend.info(), embedder.model_id, ANALYSIS_ID)
     return backend
 
