@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from beleidszoeker.config import PROJECT_ROOT, Settings, limit_native_threads
+from index.e5_onnx import cpu_threads
 
 REFERENCE_INDEX = Path("/work/main/data/index")
 N_PASSAGES = 96
@@ -153,7 +154,7 @@ def _loader(option: Option) -> tuple[Any, Any]:
 
         from index.embedding import resolve_model_path
 
-        torch.set_num_threads(len(os.sched_getaffinity(0)))
+        torch.set_num_threads(cpu_threads())
         model = SentenceTransformer(resolve_model_path(settings), device="cpu", local_files_only=True)
         if p.get("bf16"):
             model = model.to(torch.bfloat16)
@@ -199,14 +200,7 @@ def _loader(option: Option) -> tuple[Any, Any]:
         return engine_embed, lambda texts: sum(engine.token_count(t, False) for t in texts)  # no padding
     from index import e5_onnx
 
-    precision = p["precision"]
-    options = graph_options(option)
-    name = f"bench-{option.name}" if options else e5_onnx.folder_name(precision)
-    folder = e5_onnx.ensure(settings.cache_dir / "models" / name, precision, options)
-    batch_tokens = p.get("batch_tokens", e5_onnx.BATCH_TOKENS)
-    enc = e5_onnx.OnnxEncoder(
-        folder, threads=p.get("threads"), batch_tokens=batch_tokens, session_config=p.get("session")
-    )
+    enc = option_encoder(option, settings, batch_tokens=p.get("batch_tokens", e5_onnx.BATCH_TOKENS))
     enc.encode([PASSAGE + "opwarmen"])
 
     def onnx_embed(texts: list[str]) -> np.ndarray:
@@ -227,13 +221,26 @@ def _loader(option: Option) -> tuple[Any, Any]:
     return onnx_embed, onnx_padded
 
 
+def option_encoder(option: Option, settings: Settings, **encoder_args: Any) -> Any:
+    """The OnnxEncoder of an ONNX option: its graph (built into the cache: models/bench-NAME when it has
+    graph options, else the shipped graph's folder) with its session settings."""
+    from index import e5_onnx
+    from index.embedding import onnx_model_dir
+
+    p, options = option.params, graph_options(option)
+    plain = onnx_model_dir(settings, p["precision"])
+    folder = e5_onnx.ensure(settings.cache_dir / "models" / f"bench-{option.name}" if options else plain,
+                            p["precision"], options)
+    return e5_onnx.OnnxEncoder(folder, threads=p.get("threads"), session_config=p.get("session"), **encoder_args)
+
+
 def graph_options(option: Option) -> dict[str, Any]:
     """The option's graph choices beyond its precision (`e5_onnx.graph_options`)."""
     from index import e5_onnx
 
     graph = option.params.get("graph", {})
     mix = option.params.get("mix")
-    groups = {"ffn": ffn_groups(), "sensitivity": mixed_groups()}.get(mix) if mix else None
+    groups = {"ffn": ffn_groups, "sensitivity": mixed_groups}[mix]() if mix else None
     return e5_onnx.graph_options(fused=bool(graph.get("fused")), int8_groups=groups)
 
 
@@ -262,14 +269,14 @@ def mixed_groups(budget: float = MIX_BUDGET) -> frozenset[str]:
 def sensitivity() -> None:
     """1 - cosine against fp32 with one linear input group at a time in int8 (the rest fp32), on
     the calibration and verification texts (queries and passages, plus the long one); written to
-    SENSITIVITY_FILE with the int8 share of the linear FLOPs."""
+    SENSITIVITY_FILE."""
     import onnxruntime as ort
 
     from index import e5_convert, e5_onnx
     from index.e5_convert import PROMPTS, VERIFY_SENTENCES
 
     limit_native_threads()
-    blob = e5_convert.read_blob(e5_convert.blob_path())
+    blob = e5_convert.read_blob()
     tokenizer = e5_convert.build_tokenizer(blob)
     texts = [*e5_onnx.CALIBRATION_TEXTS]
     texts += [p + s for p in PROMPTS.values() for s in (*VERIFY_SENTENCES, e5_onnx.VERIFY_LONG)]
@@ -304,7 +311,9 @@ def int8_share(option: Option) -> float:
         return 0.0
     from index import e5_onnx
 
-    groups = graph_options(option).get("int8_groups") or e5_onnx.default_int8_groups(12)
+    groups = graph_options(option).get("int8_groups")
+    if groups is None:
+        groups = e5_onnx.default_int8_groups(12)
     return sum(LINEAR_MACS[g.split(".")[1]] for g in groups) / (12 * sum(LINEAR_MACS.values()))
 
 
@@ -335,10 +344,10 @@ FP32_GEMM, INT8_GEMM, Q4_GEMM, BF16_GEMM = (
 def floor_seconds(option: Option, lengths: list[int], gemm: dict[str, float]) -> float | None:
     """The option's FLOPs over measured GEMM throughput: its int8 share of the linear FLOPs at the
     int8 rate (bf16 for st-bf16), the rest at the fp32 rate; None where no rate applies."""
-    linear = sum(flops_parts(n)[0] for n in lengths)
-    attention = sum(flops_parts(n)[1] for n in lengths)
     if option.kind == "engine":
         return None
+    parts = [flops_parts(n) for n in lengths]
+    linear, attention = sum(p[0] for p in parts), sum(p[1] for p in parts)
     if option.params.get("bf16"):
         return (linear + attention) / (gemm[BF16_GEMM] * 1e9) if BF16_GEMM in gemm else None
     if option.params.get("precision") == "q4-a8":
@@ -421,7 +430,7 @@ def gemm_throughput() -> dict[str, float]:
         import torch
     except ImportError:
         return out
-    torch.set_num_threads(len(os.sched_getaffinity(0)))
+    torch.set_num_threads(cpu_threads())
     ab, wb = torch.from_numpy(a).bfloat16(), torch.from_numpy(w).bfloat16()
     ab @ wb
     out["torch bf16 matmul"] = flops / min(_time(lambda: ab @ wb) for _ in range(5)) / 1e9
@@ -570,15 +579,13 @@ def _embedder(settings: Settings, backend: str) -> Any:
     """The Embedder for `backend`; for an ONNX option of OPTIONS that is not a backend of its own,
     one whose passages go through that option's graph (cached as models/bench-NAME when it has
     graph options) and session settings."""
-    from index import e5_onnx
     from index.embedding import Embedder
 
     option = next((o for o in OPTIONS if o.name == backend and o.kind == "onnx"), None)
     if option is None or backend == f"onnx-{option.params['precision']}":
         return Embedder(settings, passage_backend=backend)
     p = option.params
-    precision, options = p["precision"], graph_options(option)
-    name = f"bench-{backend}" if options else e5_onnx.folder_name(precision)
+    precision = p["precision"]
 
     class VariantEmbedder(Embedder):
         @property
@@ -587,10 +594,7 @@ def _embedder(settings: Settings, backend: str) -> Any:
 
         def _onnx(self) -> Any:
             if self._onnx_encoder is None:
-                folder = e5_onnx.ensure(settings.cache_dir / "models" / name, precision, options)
-                self._onnx_encoder = e5_onnx.OnnxEncoder(
-                    folder, threads=p.get("threads"), session_config=p.get("session")
-                )
+                self._onnx_encoder = option_encoder(option, settings)
             return self._onnx_encoder
 
     return VariantEmbedder(settings, passage_backend=f"onnx-{precision}")

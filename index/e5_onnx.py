@@ -85,8 +85,7 @@ class _Graph:
     inits: list[Any]
     q4: dict[str, tuple[np.ndarray, np.ndarray]]
     level: int = 0
-    int8: bool = False
-    int8_groups: frozenset[str] = frozenset()
+    int8_groups: frozenset[str] = frozenset()  # empty unless the precision is int8
     fused: bool = False
     count: int = 0
     shapes: dict[int, str] = field(default_factory=dict)
@@ -97,7 +96,7 @@ class _Graph:
     probes: dict[str, str] = field(default_factory=dict)
 
     def is_int8(self, group: str) -> bool:
-        return self.int8 and group in self.int8_groups
+        return group in self.int8_groups
 
     def name(self, stem: str) -> str:
         self.count += 1
@@ -154,8 +153,8 @@ def encoder_graph(
     sd = _fp16_rounded(e5_convert.bert_state_dict(blob))
     g = _Graph([], [], q4=q4_weights(blob) if precision in ACCURACY_LEVEL else {})
     g.level = ACCURACY_LEVEL.get(precision, 0)
-    g.int8 = precision == "int8"
-    if g.int8:
+    g.fused = fused
+    if precision == "int8":
         g.int8_groups = int8_groups if int8_groups is not None else default_int8_groups(hp.layers)
     g.smooth = dict(smooth or {})
     i64 = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
@@ -179,7 +178,6 @@ def encoder_graph(
     merged_shape = g.const("merged_shape", i64(0, 0, h))
     scale = g.const("scale", np.float32(1.0 / np.sqrt(h // nh)))
 
-    g.fused = fused
     mask_i32 = g.op("Cast", ["attention_mask"], to=TensorProto.INT32) if fused else ""
 
     for i in range(hp.layers):
