@@ -636,7 +636,8 @@ def run(report: Report, cache: Path = DEFAULT_CACHE, *, n: int | None = None, qu
             bench_recall(report, truth, index.vectors.index, qdrant, row_of)
             qdrant.refresh()  # an empty passage cache: the candidate stage fetches each question's passages
             bench_candidates(report, {"embedded": embedded, "qdrant": qdrant}, qv, words)
-            qdrant.refresh()
+            qdrant.refresh()  # empty caches again; the retriever reads the new view (as an app replica's reload)
+            retr["qdrant"] = HybridRetriever(qdrant, embedder)
             bench_end_to_end(report, retr, qs, "passages fetched from the engine")
             bench_end_to_end(report, retr, qs, "again, passages in the backend's cache")
         bench_concurrency(report, retr, qs if not quick else qs[:16])

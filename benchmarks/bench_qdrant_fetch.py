@@ -15,7 +15,6 @@ before (every candidate's vectors read, the units scored here) is timed in the s
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from dataclasses import replace
@@ -24,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from beleidszoeker.config import PROJECT_ROOT, Settings
-from benchmarks.common import DEV_QUERIES, fmt_p
+from benchmarks.common import DEV_QUERIES, dev_queries, fmt_p
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,13 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     index = SearchIndex.load(args.index)
-    queries = [json.loads(line)["query"] for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries = dev_queries(args.gold)
     embedder = Embedder(Settings())
     vectors = embedder.embed_queries(queries)
     embedded = EmbeddedBackend(index)
     client = EdgeClient(Path(tempfile.mkdtemp(prefix="bench-qdrant-fetch-")), threads=1)
     qdrant = copy_index(index, client, "fetch")
-    words = [HybridRetriever(embedded, embedder).prepare(q).words for q in queries]
+    prepare = HybridRetriever(embedded, embedder).prepare
+    words = [prepare(q).words for q in queries]
     names = ("embedded", "qdrant, engine scores, empty cache", "qdrant, every candidate's vectors read, empty cache",
              "qdrant, cached")
     times: dict[str, list[float]] = {name: [] for name in names}

@@ -85,7 +85,7 @@ class EdgeClient:
     ) -> bool:
         import qdrant_edge as qe
 
-        vectors = {n: _vector_params(p) for n, p in (vectors_config or {}).items()}
+        vectors = {n: _vector_params(p, self.threads) for n, p in (vectors_config or {}).items()}
         sparse = {n: _sparse_params(p) for n, p in (sparse_vectors_config or {}).items()}
         if not vectors and not sparse:
             sparse = {_EMPTY: qe.EdgeSparseVectorParams()}
@@ -187,7 +187,8 @@ class EdgeClient:
 # ---- translation of qdrant-client's models into the engine's types ----------------------------------
 
 
-def _vector_params(p: Any) -> Any:
+def _vector_params(p: Any, threads: int) -> Any:
+    """A named vector's config; its own HNSW config indexes with `threads` too (0 would mean all cores)."""
     import qdrant_edge as qe
 
     distance = {"Dot": qe.Distance.Dot, "Cosine": qe.Distance.Cosine, "Euclid": qe.Distance.Euclid}[p.distance.value]
@@ -201,6 +202,7 @@ def _vector_params(p: Any) -> Any:
             m=SERVER_HNSW["m"] if h.m is None else h.m,
             ef_construct=h.ef_construct or SERVER_HNSW["ef_construct"],
             full_scan_threshold=h.full_scan_threshold or SERVER_HNSW["full_scan_threshold"],
+            max_indexing_threads=threads,
         )
     return qe.EdgeVectorParams(size=p.size, distance=distance, multivector_config=multi, hnsw_config=hnsw)
 

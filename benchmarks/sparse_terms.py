@@ -3,8 +3,9 @@
     .venv/bin/python -m benchmarks.sparse_terms --store /work/cache/scale/data/store [--steps 10000,30000,100000]
 
 Qdrant's sparse indices are u32, so `index.backends.qdrant.term_index` hashes (field, term) into 32
-bits. Two terms that share an index share a BM25 dimension: their document frequencies merge (Qdrant's
-IDF modifier) and a query for one also matches passages of the other. This script analyses real
+bits. Two terms that share an index share a BM25 dimension: a query for one also matches passages of
+the other (each term keeps its own document frequency: the readers count by term, and the query
+carries the idf). This script analyses real
 passages of an ingested store exactly as a collection would (the splitter learned from the passages,
 both BM25 fields), counts the distinct (field, term) pairs and the indices they collide on at growing
 prefixes of the store, fits Heaps' law V = K * n^beta on those prefixes, and extrapolates the vocabulary
