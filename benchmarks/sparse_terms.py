@@ -70,10 +70,9 @@ def main() -> None:
     target = next(next_step)
     for n, (chunk, text) in enumerate(zip(chunks, texts, strict=True), start=1):
         fields = field_terms(analyze(text, split_compounds=params.split_compounds, splitter=splitter), params)
-        for name, field in fields.items():
-            terms.update((name, t) for t in field)
         per_field = doc_df.setdefault(chunk.doc, {})
         for name, field in fields.items():
+            terms.update((name, t) for t in field)
             per_field.setdefault(name, Counter()).update(set(field))
         if n == target:
             by_index: dict[int, int] = Counter(term_index(f, t) for f, t in terms)
