@@ -270,7 +270,6 @@ def sensitivity() -> None:
     """1 - cosine against fp32 with one linear input group at a time in int8 (the rest fp32), on
     the calibration and verification texts (queries and passages, plus the long one); written to
     SENSITIVITY_FILE."""
-    import onnxruntime as ort
 
     from index import e5_convert, e5_onnx
     from index.e5_convert import PROMPTS, VERIFY_SENTENCES
@@ -283,12 +282,7 @@ def sensitivity() -> None:
     smooth = e5_onnx.smoothing(blob, e5_onnx.calibrate(blob, tokenizer, e5_onnx.CALIBRATION_TEXTS))
 
     def embed(model: Any) -> np.ndarray:
-        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-        out = []
-        for text in texts:
-            ids = np.array([tokenizer.encode(text).ids[: blob.hyper.max_positions]], dtype=np.int64)
-            out.append(session.run(["embeddings"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0])
-        return np.array(out)
+        return e5_onnx.embed_each(model, tokenizer, texts, blob.hyper.max_positions)
 
     reference = embed(e5_onnx.encoder_graph(blob, "fp32"))
     groups: dict[str, dict[str, float]] = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -375,20 +375,32 @@ def smoothing(
 def calibrate(blob: E5Blob, tokenizer: Any, texts: Sequence[str]) -> dict[str, np.ndarray]:
     """Per-channel absolute maxima of every linear layer's input over `texts`, run one at a time
     through the fp32 graph (so no padding enters the maxima)."""
-    import onnxruntime as ort
-
     model = encoder_graph(blob, "fp32", probes=True)
     names = [o.name for o in model.graph.output[1:]]
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     groups = _probe_groups(blob)
     amax: dict[str, np.ndarray] = {}
-    for text in texts:
-        ids = np.array([tokenizer.encode(text).ids[: blob.hyper.max_positions]], dtype=np.int64)
-        outs = session.run(names, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+    for outs in run_each(model, tokenizer, texts, names, blob.hyper.max_positions):
         for group, value in zip(groups, outs, strict=True):
             m = np.abs(value.reshape(-1, value.shape[-1])).max(axis=0)
             amax[group] = np.maximum(amax[group], m) if group in amax else m
     return amax
+
+
+def run_each(
+    model: Any, tokenizer: Any, texts: Sequence[str], outputs: Sequence[str], max_positions: int
+) -> Iterator[list[np.ndarray]]:
+    """The `outputs` of an encoder graph for each text on its own (a batch of one: no padding)."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    for text in texts:
+        ids = np.array([tokenizer.encode(text).ids[:max_positions]], dtype=np.int64)
+        yield session.run(list(outputs), {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+
+
+def embed_each(model: Any, tokenizer: Any, texts: Sequence[str], max_positions: int) -> np.ndarray:
+    """Each text's embedding from an encoder graph, one text at a time (for comparing graph variants)."""
+    return np.array([out[0][0] for out in run_each(model, tokenizer, texts, ["embeddings"], max_positions)])
 
 
 def _probe_groups(blob: E5Blob) -> list[str]:

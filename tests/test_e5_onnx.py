@@ -212,19 +212,13 @@ def test_parity_with_sentence_transformers(
 def test_fused_kernels_and_one_int8_group_keep_the_fp32_vectors(corpus_texts: list[str]) -> None:
     """ONNX Runtime's Attention and SkipLayerNormalization kernels compute the same vectors as the
     plain graph (float noise); one int8 group moves them far less than all of them."""
-    import onnxruntime as ort
 
     blob = e5_convert.read_blob()
     tokenizer = e5_convert.build_tokenizer(blob)
     texts = ["passage: " + t for t in corpus_texts[:6]]
 
     def embed(model: object) -> np.ndarray:
-        session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-        out = []
-        for text in texts:
-            ids = np.array([tokenizer.encode(text).ids[:512]], dtype=np.int64)
-            out.append(session.run(["embeddings"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0])
-        return np.array(out)
+        return e5_onnx.embed_each(model, tokenizer, texts, 512)
 
     fp32 = embed(e5_onnx.encoder_graph(blob, "fp32"))
     fused = embed(e5_onnx.encoder_graph(blob, "fp32", fused=True))
